@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from ninja import Router, Status
+from ninja.decorators import decorate_view
+
+from handel.core import ratelimit
+from handel.core.api import AUTH, require_scope, require_staff, require_user
+from handel.core.errors import NotAuthenticated, NotFound
+from handel.core.idempotency import idempotent
+from handel.core.pagination import paginate
+from handel.customers import queries, services
+from handel.customers.models import Address, CustomerGroup, User
+from handel.customers.schemas import (
+    AddressIn,
+    AddressOut,
+    AddressPage,
+    AddressPatch,
+    AssignGroupIn,
+    CustomerGroupIn,
+    CustomerGroupOut,
+    CustomerGroupPage,
+    CustomerOut,
+    CustomerPage,
+    DeleteAccountIn,
+    LoginIn,
+    PasswordChangeIn,
+    PasswordResetConfirmIn,
+    PasswordResetIn,
+    ProfileOut,
+    ProfilePatch,
+    SignUpIn,
+)
+
+router = Router(tags=["customers"])
+
+
+def _me(request: HttpRequest) -> User:
+    user = require_user(request)
+    require_scope(request, "account")
+    return user  # type: ignore[no-any-return]
+
+
+@router.post("/auth/signup", response={201: ProfileOut}, operation_id="sign_up", auth=None)
+def sign_up(request: HttpRequest, payload: SignUpIn) -> Status[User]:
+    ratelimit.hit("login", ratelimit.client_address(request))
+    user = services.sign_up(**payload.dict())
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return Status(201, user)
+
+
+@router.post("/auth/login", response=ProfileOut, operation_id="log_in", auth=None)
+def log_in(request: HttpRequest, payload: LoginIn) -> User:
+    """Start a browser session (rate limited). Send X-CSRFToken from the csrftoken cookie afterwards."""
+    ratelimit.hit("login", ratelimit.client_address(request), payload.email)
+    user = authenticate(request, username=payload.email.strip().lower(), password=payload.password)
+    if user is None:
+        raise NotAuthenticated("email or password is wrong")
+    login(request, user)
+    get_token(request)
+    return user  # type: ignore[no-any-return]
+
+
+@router.post("/auth/logout", response={204: None}, operation_id="log_out", auth=AUTH)
+def log_out(request: HttpRequest) -> Status[None]:
+    logout(request)
+    return Status(204, None)
+
+
+@router.post("/auth/password-reset", response={202: dict}, operation_id="request_password_reset", auth=None)
+def request_password_reset(request: HttpRequest, payload: PasswordResetIn) -> Status[dict[str, str]]:
+    ratelimit.hit("password_reset", ratelimit.client_address(request), payload.email)
+    services.request_password_reset(email=payload.email, base_url=request.build_absolute_uri("/"))
+    return Status(202, {"detail": "If an account exists for this address, a reset link is on its way."})
+
+
+@router.post("/auth/password-reset/confirm", response={204: None}, operation_id="confirm_password_reset",
+             auth=None)
+def confirm_password_reset(request: HttpRequest, payload: PasswordResetConfirmIn) -> Status[None]:
+    ratelimit.hit("password_reset", ratelimit.client_address(request))
+    services.reset_password(uid=payload.uid, token=payload.token, new_password=payload.new_password)
+    return Status(204, None)
+
+
+@router.get("/me", response=ProfileOut, operation_id="get_profile", auth=AUTH)
+def get_profile(request: HttpRequest) -> User:
+    return _me(request)
+
+
+@router.patch("/me", response=ProfileOut, operation_id="update_profile", auth=AUTH)
+def update_profile(request: HttpRequest, payload: ProfilePatch) -> User:
+    return services.update_profile(user=_me(request), changes=payload.dict(exclude_unset=True))
+
+
+@router.post("/me/password", response={204: None}, operation_id="change_password", auth=AUTH)
+def change_password(request: HttpRequest, payload: PasswordChangeIn) -> Status[None]:
+    user = _me(request)
+    services.change_password(user=user, old_password=payload.old_password, new_password=payload.new_password)
+    if getattr(request, "api_token", None) is None:
+        update_session_auth_hash(request, user)
+    return Status(204, None)
+
+
+@router.get("/me/export", response=dict, operation_id="export_my_data", auth=AUTH)
+def export_my_data(request: HttpRequest) -> dict[str, Any]:
+    return services.export_my_data(user=_me(request))
+
+
+@router.post("/me/delete", response={204: None}, operation_id="delete_my_account", auth=AUTH)
+def delete_my_account(request: HttpRequest, payload: DeleteAccountIn) -> Status[None]:
+    user = _me(request)
+    services.delete_account(user=user, password=payload.password)
+    logout(request)
+    return Status(204, None)
+
+
+@router.get("/me/addresses", response=AddressPage, operation_id="list_addresses", auth=AUTH)
+def list_addresses(request: HttpRequest, page: int = 1, page_size: int = 20) -> dict[str, Any]:
+    return paginate(queries.addresses_of(_me(request)), page=page, page_size=page_size).as_dict()
+
+
+@router.post("/me/addresses", response={201: AddressOut}, operation_id="create_address", auth=AUTH)
+@decorate_view(idempotent("create_address"))
+def create_address(request: HttpRequest, payload: AddressIn) -> Status[Address]:
+    return Status(201, services.add_address(user=_me(request), data=payload.dict()))
+
+
+@router.get("/me/addresses/{address_id}", response=AddressOut, operation_id="get_address", auth=AUTH)
+def get_address(request: HttpRequest, address_id: int) -> Address:
+    address = queries.addresses_of(_me(request)).filter(pk=address_id).first()
+    if address is None:
+        raise NotFound("no such address")
+    return address
+
+
+@router.patch("/me/addresses/{address_id}", response=AddressOut, operation_id="update_address", auth=AUTH)
+def update_address(request: HttpRequest, address_id: int, payload: AddressPatch) -> Address:
+    return services.update_address(user=_me(request), address_id=address_id,
+                                   changes=payload.dict(exclude_unset=True))
+
+
+@router.delete("/me/addresses/{address_id}", response={204: None}, operation_id="delete_address", auth=AUTH)
+def delete_address(request: HttpRequest, address_id: int) -> Status[None]:
+    services.delete_address(user=_me(request), address_id=address_id)
+    return Status(204, None)
+
+
+@router.get("/customers", response=CustomerPage, operation_id="list_customers", auth=AUTH)
+def list_customers(request: HttpRequest, q: str = "", page: int = 1, page_size: int = 20) -> dict[str, Any]:
+    require_staff(request, "customers.view_user", scope="customers:read")
+    customers = User.objects.select_related("customer_group")
+    if q:
+        customers = customers.filter(email__icontains=q)
+    return paginate(customers, page=page, page_size=page_size, order_by=["email"]).as_dict()
+
+
+@router.get("/customers/{customer_id}", response=CustomerOut, operation_id="get_customer", auth=AUTH)
+def get_customer(request: HttpRequest, customer_id: int) -> User:
+    require_staff(request, "customers.view_user", scope="customers:read")
+    customer = User.objects.select_related("customer_group").filter(pk=customer_id).first()
+    if customer is None:
+        raise NotFound("no such customer")
+    return customer
+
+
+@router.put("/customers/{customer_id}/group", response=CustomerOut, operation_id="assign_customer_group",
+            auth=AUTH)
+def assign_customer_group(request: HttpRequest, customer_id: int, payload: AssignGroupIn) -> User:
+    actor = require_staff(request, "customers.change_user", scope="customers:write")
+    return services.assign_customer_group(actor=actor, user_id=customer_id, group_code=payload.group)
+
+
+@router.get("/customer-groups", response=CustomerGroupPage, operation_id="list_customer_groups", auth=AUTH)
+def list_customer_groups(request: HttpRequest, page: int = 1, page_size: int = 20) -> dict[str, Any]:
+    require_staff(request, "customers.view_customergroup", scope="customers:read")
+    return paginate(CustomerGroup.objects.all(), page=page, page_size=page_size, order_by=["code"]).as_dict()
+
+
+@router.post("/customer-groups", response={201: CustomerGroupOut}, operation_id="create_customer_group",
+             auth=AUTH)
+def create_customer_group(request: HttpRequest, payload: CustomerGroupIn) -> Status[CustomerGroup]:
+    actor = require_staff(request, "customers.add_customergroup", scope="customers:write")
+    return Status(201, services.create_customer_group(actor=actor, **payload.dict()))

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from ninja import Schema
+from pydantic import Field
+
+
+class SignUpIn(Schema):
+    email: str = Field(max_length=254)
+    password: str = Field(min_length=1, max_length=4096)
+    first_name: str = Field("", max_length=150)
+    last_name: str = Field("", max_length=150)
+    language: str = Field("en", max_length=10)
+    marketing_opt_in: bool = False
+
+
+class LoginIn(Schema):
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=4096)
+
+
+class ProfileOut(Schema):
+    id: UUID = Field(validation_alias="public_id")
+    email: str
+    first_name: str
+    last_name: str
+    phone: str
+    language: str
+    marketing_opt_in: bool
+    customer_group: str | None = Field(None, validation_alias="customer_group.code")
+    is_staff: bool
+    date_joined: datetime
+
+
+class ProfilePatch(Schema):
+    first_name: str | None = Field(None, max_length=150)
+    last_name: str | None = Field(None, max_length=150)
+    phone: str | None = Field(None, max_length=32)
+    language: str | None = Field(None, max_length=10)
+    marketing_opt_in: bool | None = None
+
+
+class PasswordChangeIn(Schema):
+    old_password: str = Field(max_length=4096)
+    new_password: str = Field(min_length=1, max_length=4096)
+
+
+class PasswordResetIn(Schema):
+    email: str = Field(max_length=254)
+
+
+class PasswordResetConfirmIn(Schema):
+    uid: str = Field(max_length=64)
+    token: str = Field(max_length=128)
+    new_password: str = Field(min_length=1, max_length=4096)
+
+
+class AddressIn(Schema):
+    label: str = Field("", max_length=50)
+    first_name: str = Field(max_length=150)
+    last_name: str = Field(max_length=150)
+    company_name: str = Field("", max_length=200)
+    street: str = Field(max_length=200)
+    street2: str = Field("", max_length=200)
+    postal_code: str = Field(max_length=20)
+    city: str = Field(max_length=100)
+    region: str = Field("", max_length=100)
+    country: str = Field(max_length=2)
+    phone: str = Field("", max_length=32)
+    is_default_shipping: bool = False
+    is_default_billing: bool = False
+
+
+class AddressPatch(Schema):
+    label: str | None = Field(None, max_length=50)
+    first_name: str | None = Field(None, max_length=150)
+    last_name: str | None = Field(None, max_length=150)
+    company_name: str | None = Field(None, max_length=200)
+    street: str | None = Field(None, max_length=200)
+    street2: str | None = Field(None, max_length=200)
+    postal_code: str | None = Field(None, max_length=20)
+    city: str | None = Field(None, max_length=100)
+    region: str | None = Field(None, max_length=100)
+    country: str | None = Field(None, max_length=2)
+    phone: str | None = Field(None, max_length=32)
+    is_default_shipping: bool | None = None
+    is_default_billing: bool | None = None
+
+
+class AddressOut(AddressIn):
+    id: int
+
+
+class AddressPage(Schema):
+    items: list[AddressOut]
+    meta: dict[str, int]
+
+
+class DeleteAccountIn(Schema):
+    password: str = Field(max_length=4096)
+
+
+class CustomerOut(Schema):
+    id: int
+    email: str
+    first_name: str
+    last_name: str
+    is_active: bool
+    is_staff: bool
+    customer_group: str | None = Field(None, validation_alias="customer_group.code")
+    date_joined: datetime
+
+
+class CustomerPage(Schema):
+    items: list[CustomerOut]
+    meta: dict[str, int]
+
+
+class CustomerGroupIn(Schema):
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,49}$")
+    name: str = Field(min_length=1, max_length=100)
+    description: str = ""
+    tax_class: str = Field("standard", max_length=50)
+
+
+class CustomerGroupOut(Schema):
+    code: str
+    name: str
+    description: str
+    tax_class: str
+
+
+class CustomerGroupPage(Schema):
+    items: list[CustomerGroupOut]
+    meta: dict[str, int]
+
+
+class AssignGroupIn(Schema):
+    group: str | None = None

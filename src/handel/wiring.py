@@ -1,0 +1,35 @@
+"""How the domains are wired together, in one place.
+
+EVENT_HANDLERS: which handlers each outbox event reaches (handel/core/events.py delivers them).
+PERIODIC_JOBS:  jobs run by Celery beat or `handel jobs run-due`.
+DEMO_STEPS:     what `handel demo` builds, in order; each step is idempotent.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from handel.channels import demo as channels_demo
+from handel.core import events, idempotency
+from handel.core.jobs import PeriodicJob
+from handel.customers import demo as customers_demo
+from handel.customers import notifications as customer_notifications
+
+EVENT_HANDLERS = {
+    "customer.signed_up": [customer_notifications.send_welcome_email],
+    "customer.anonymised": [],
+}
+
+PERIODIC_JOBS = [
+    PeriodicJob("deliver_outbox", events.deliver_pending, timedelta(minutes=1),
+                "retry outbox events that were not delivered"),
+    PeriodicJob("purge_idempotency_keys", idempotency.purge_expired, timedelta(hours=1),
+                "forget Idempotency-Key answers older than 24 hours"),
+]
+
+DEMO_STEPS = [
+    ("channels", channels_demo.build),
+    ("staff and customers", customers_demo.build),
+]
+
+DEMO_LOGINS = [*customers_demo.LOGINS]

@@ -30,7 +30,9 @@ def main() -> int:
     os.environ.setdefault("HANDEL_VAR_DIR", str(scratch))
     database_url = os.environ.get("DATABASE_URL", "")
     if database_url.startswith("postgres"):
-        os.environ["DATABASE_URL"] = database_url.rstrip("/") + "_bench" if "/" in database_url.split("@")[-1] else database_url
+        os.environ["DATABASE_URL"] = (
+            database_url.rstrip("/") + "_bench" if "/" in database_url.split("@")[-1] else database_url
+        )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "handel.settings")
 
     import django
@@ -57,8 +59,9 @@ def main() -> int:
     out_dir.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     out = out_dir / f"{stamp}-{'smoke' if args.smoke else 'full'}-{machine()['database']}.json"
-    out.write_text(json.dumps({"machine": machine(), "smoke": args.smoke,
-                               "results": [r.as_dict() for r in results]}, indent=2))
+    out.write_text(
+        json.dumps({"machine": machine(), "smoke": args.smoke, "results": [r.as_dict() for r in results]}, indent=2)
+    )
     print(f"\nwritten to {out}")
     return 0
 
@@ -72,8 +75,10 @@ def _ensure_database() -> None:
     import psycopg
 
     settings = connection.settings_dict
-    admin_dsn = f"host={settings['HOST'] or '127.0.0.1'} port={settings['PORT'] or 5432} " \
-                f"user={settings['USER']} dbname=postgres"
+    admin_dsn = (
+        f"host={settings['HOST'] or '127.0.0.1'} port={settings['PORT'] or 5432} "
+        f"user={settings['USER']} dbname=postgres"
+    )
     with psycopg.connect(admin_dsn, autocommit=True) as admin:
         exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [settings["NAME"]]).fetchone()
         if not exists:

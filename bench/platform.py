@@ -24,6 +24,5 @@ def run(smoke: bool) -> list[Result]:
     client = Client()
     repeat = 20 if smoke else 500
     results += latency_results("http: GET /health/ready", time_calls(lambda: client.get("/health/ready"), repeat))
-    results += latency_results("http: GET /api/v1/channels",
-                               time_calls(lambda: client.get("/api/v1/channels"), repeat))
+    results += latency_results("http: GET /api/v1/channels", time_calls(lambda: client.get("/api/v1/channels"), repeat))
     return results

@@ -19,6 +19,12 @@ def _clear_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # The real hasher is slow on purpose; tests only need a working one.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def channels(db: Any) -> None:
     build_channels(DemoContext())
@@ -28,12 +34,21 @@ def channels(db: Any) -> None:
 def make_user(db: Any):
     counter = {"n": 0}
 
-    def make(email: str | None = None, *, staff: bool = False, superuser: bool = False,
-             perms: list[str] | None = None, **fields: Any) -> User:
+    def make(
+        email: str | None = None,
+        *,
+        staff: bool = False,
+        superuser: bool = False,
+        perms: list[str] | None = None,
+        **fields: Any,
+    ) -> User:
         counter["n"] += 1
         user = User.objects.create_user(
-            email=email or f"user{counter['n']}@example.com", password=PASSWORD,
-            is_staff=staff or superuser, is_superuser=superuser, **fields,
+            email=email or f"user{counter['n']}@example.com",
+            password=PASSWORD,
+            is_staff=staff or superuser,
+            is_superuser=superuser,
+            **fields,
         )
         if perms:
             from django.contrib.auth.models import Permission
@@ -59,11 +74,23 @@ class ApiClient(Client):
             result.setdefault("Authorization", f"Bearer {self.token}")
         return result
 
-    def call(self, method: str, path: str, body: Any = None, *, raw: str | bytes | None = None,
-             headers: dict[str, str] | None = None):
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        raw: str | bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         data = raw if raw is not None else (json.dumps(body) if body is not None else None)
-        return self.generic(method.upper(), "/api/v1" + path, data=data or "",
-                            content_type="application/json", headers=self._headers(headers))
+        return self.generic(
+            method.upper(),
+            "/api/v1" + path,
+            data=data or "",
+            content_type="application/json",
+            headers=self._headers(headers),
+        )
 
 
 @pytest.fixture

@@ -38,7 +38,9 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return problem_response(
-        422, slug="validation-error", title="The input is not valid",
+        422,
+        slug="validation-error",
+        title="The input is not valid",
         detail="Some fields are missing or invalid; see errors.",
         errors=validation_errors_from_pydantic(exc.errors),
     )
@@ -47,7 +49,9 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 @api.exception_handler(AuthenticationError)
 def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return problem_response(
-        401, slug="not-authenticated", title="Authentication required",
+        401,
+        slug="not-authenticated",
+        title="Authentication required",
         detail="Sign in or send a valid bearer token (Authorization: Bearer hdl_...).",
         headers={"WWW-Authenticate": 'Bearer realm="handel"'},
     )
@@ -71,7 +75,9 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     import logging
 
     logging.getLogger("handel.api").exception("unexpected error on %s %s", request.method, request.path)
-    detail: Any = f"{type(exc).__name__}: {exc}" if settings.DEBUG else "An unexpected error occurred. It has been logged."
+    detail: Any = (
+        f"{type(exc).__name__}: {exc}" if settings.DEBUG else "An unexpected error occurred. It has been logged."
+    )
     return problem_response(500, slug="server-error", detail=detail)
 
 

@@ -127,6 +127,9 @@ def _databases() -> dict[str, dict[str, object]]:
         url = f"sqlite:///{VAR_DIR / 'handel.sqlite3'}"
     config: dict[str, object] = dict(dj_database_url.parse(url))
     engine = str(config["ENGINE"])
+    # Test databases are named per test run (HANDEL_TEST_DB) and per xdist worker, so that
+    # several suites can run side by side on one machine.
+    test_suffix = os.environ.get("HANDEL_TEST_DB", "main") + "_" + os.environ.get("PYTEST_XDIST_WORKER", "gw")
     if engine.endswith("sqlite3"):
         # WAL lets readers run beside the one writer; IMMEDIATE transactions take the write lock
         # at BEGIN, so read-then-write sequences (stock, numbering) serialise instead of deadlocking.
@@ -136,11 +139,11 @@ def _databases() -> dict[str, dict[str, object]]:
             "timeout": 30,
         }
         # A file, not memory, so that parallel test processes share the test database.
-        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-        config["TEST"] = {"NAME": str(VAR_DIR / f"test-{worker}.sqlite3")}
+        config["TEST"] = {"NAME": str(VAR_DIR / f"test-{test_suffix}.sqlite3")}
     elif engine.endswith("postgresql"):
         config["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
         config["CONN_HEALTH_CHECKS"] = True
+        config["TEST"] = {"NAME": f"test_{config['NAME']}_{test_suffix}"}
     return {"default": config}
 
 
@@ -190,6 +193,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {

@@ -21,10 +21,15 @@ EVENT_HANDLERS = {
 }
 
 PERIODIC_JOBS = [
-    PeriodicJob("deliver_outbox", events.deliver_pending, timedelta(minutes=1),
-                "retry outbox events that were not delivered"),
-    PeriodicJob("purge_idempotency_keys", idempotency.purge_expired, timedelta(hours=1),
-                "forget Idempotency-Key answers older than 24 hours"),
+    PeriodicJob(
+        "deliver_outbox", events.deliver_pending, timedelta(minutes=1), "retry outbox events that were not delivered"
+    ),
+    PeriodicJob(
+        "purge_idempotency_keys",
+        idempotency.purge_expired,
+        timedelta(hours=1),
+        "forget Idempotency-Key answers older than 24 hours",
+    ),
 ]
 
 DEMO_STEPS = [

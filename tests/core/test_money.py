@@ -6,8 +6,9 @@ from hypothesis import strategies as st
 
 from handel.core.money import CurrencyError, Money, minor_units
 
-amounts = st.decimals(min_value=Decimal("-1000000"), max_value=Decimal("1000000"), places=4,
-                      allow_nan=False, allow_infinity=False)
+amounts = st.decimals(
+    min_value=Decimal("-1000000"), max_value=Decimal("1000000"), places=4, allow_nan=False, allow_infinity=False
+)
 currencies = st.sampled_from(["EUR", "USD", "JPY", "KWD", "GBP", "CHF"])
 
 

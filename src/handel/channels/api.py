@@ -20,8 +20,7 @@ router = Router(tags=["channels"])
 
 @router.get("", response=ChannelPage, operation_id="list_channels", auth=None)
 def list_channels(request: HttpRequest, page: int = 1, page_size: int = 20) -> dict[str, Any]:
-    return paginate(Channel.objects.filter(is_active=True), page=page, page_size=page_size,
-                    order_by=["code"]).as_dict()
+    return paginate(Channel.objects.filter(is_active=True), page=page, page_size=page_size, order_by=["code"]).as_dict()
 
 
 @router.get("/{code}", response=ChannelOut, operation_id="get_channel", auth=None)

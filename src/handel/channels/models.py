@@ -14,7 +14,7 @@ class Channel(models.Model):
     name = models.CharField(max_length=100)
     currency = models.CharField(max_length=3)
     default_locale = models.CharField(max_length=10, default="en")
-    locales = models.JSONField(default=list, help_text="languages offered, e.g. [\"nl\", \"en\"]")
+    locales = models.JSONField(default=list, help_text='languages offered, e.g. ["nl", "en"]')
     tax_display = models.CharField(max_length=4, choices=TaxDisplay.choices, default=TaxDisplay.INCLUDING)
     default_country = models.CharField(max_length=2)
     allowed_countries = models.JSONField(default=list, help_text="ISO country codes the channel sells to")

@@ -61,23 +61,48 @@ def _check_consistency(channel: Channel) -> None:
         raise InvalidInput("the channel is not consistent", errors=errors)
 
 
-def create_channel(*, actor: Any, code: str, name: str, currency: str, default_locale: str, locales: list[str],
-                   tax_display: str, default_country: str, allowed_countries: list[str],
-                   is_default: bool = False, is_b2b: bool = False, domains: list[str] | None = None) -> Channel:
-    data = _clean({
-        "currency": currency, "default_locale": default_locale, "locales": locales,
-        "default_country": default_country, "allowed_countries": allowed_countries,
-    })
+def create_channel(
+    *,
+    actor: Any,
+    code: str,
+    name: str,
+    currency: str,
+    default_locale: str,
+    locales: list[str],
+    tax_display: str,
+    default_country: str,
+    allowed_countries: list[str],
+    is_default: bool = False,
+    is_b2b: bool = False,
+    domains: list[str] | None = None,
+) -> Channel:
+    data = _clean(
+        {
+            "currency": currency,
+            "default_locale": default_locale,
+            "locales": locales,
+            "default_country": default_country,
+            "allowed_countries": allowed_countries,
+        }
+    )
     if tax_display not in Channel.TaxDisplay.values:
-        raise InvalidInput("tax_display must be incl or excl",
-                           errors=[field_error(["body", "tax_display"], "incl or excl")])
+        raise InvalidInput(
+            "tax_display must be incl or excl", errors=[field_error(["body", "tax_display"], "incl or excl")]
+        )
     with transaction.atomic(durable=True):
         if Channel.objects.filter(code=code).exists():
             raise Conflict(f"a channel with code '{code}' exists already")
         if is_default:
             Channel.objects.filter(is_default=True).update(is_default=False)
-        channel = Channel(code=code, name=name, tax_display=tax_display, is_default=is_default, is_b2b=is_b2b,
-                          domains=domains or [], **data)
+        channel = Channel(
+            code=code,
+            name=name,
+            tax_display=tax_display,
+            is_default=is_default,
+            is_b2b=is_b2b,
+            domains=domains or [],
+            **data,
+        )
         _check_consistency(channel)
         channel.save()
         audit.record(actor=actor, action="channel.created", obj=channel)
@@ -88,8 +113,9 @@ def create_channel(*, actor: Any, code: str, name: str, currency: str, default_l
 def update_channel(*, actor: Any, code: str, changes: dict[str, Any]) -> Channel:
     data = _clean(changes)
     if "tax_display" in data and data["tax_display"] not in Channel.TaxDisplay.values:
-        raise InvalidInput("tax_display must be incl or excl",
-                           errors=[field_error(["body", "tax_display"], "incl or excl")])
+        raise InvalidInput(
+            "tax_display must be incl or excl", errors=[field_error(["body", "tax_display"], "incl or excl")]
+        )
     with transaction.atomic(durable=True):
         channel = Channel.objects.select_for_update().filter(code=code).first()
         if channel is None:

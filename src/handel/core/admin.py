@@ -17,7 +17,9 @@ class AuditedModelAdmin(ModelAdmin):
     def save_model(self, request: HttpRequest, obj: models.Model, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         audit.record(
-            actor=request.user, action=f"{obj._meta.model_name}.{'updated' if change else 'created'}", obj=obj,
+            actor=request.user,
+            action=f"{obj._meta.model_name}.{'updated' if change else 'created'}",
+            obj=obj,
             data={"fields": sorted(form.changed_data)} if form is not None else {},
         )
 

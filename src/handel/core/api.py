@@ -114,16 +114,26 @@ def create_token(request: HttpRequest, payload: TokenRequest) -> Status[dict[str
         raise NotAuthenticated("email or password is wrong")
     issued = tokens.create_token(user=user, name=payload.name, scopes=payload.scopes, expires_at=payload.expires_at)
     t = issued.token
-    return Status(201, {"id": t.pk, "name": t.name, "token": issued.secret, "prefix": t.prefix,
-                        "scopes": t.scopes, "expires_at": t.expires_at})
+    return Status(
+        201,
+        {
+            "id": t.pk,
+            "name": t.name,
+            "token": issued.secret,
+            "prefix": t.prefix,
+            "scopes": t.scopes,
+            "expires_at": t.expires_at,
+        },
+    )
 
 
 @router.get("/tokens", response=TokenPage, operation_id="list_tokens", auth=AUTH)
 def list_tokens(request: HttpRequest, page: int = 1, page_size: int = 20) -> dict[str, Any]:
     user = require_user(request)
     require_scope(request, "account")
-    return paginate(ApiToken.objects.filter(user=user), page=page, page_size=page_size,
-                    order_by=["-created_at"]).as_dict()
+    return paginate(
+        ApiToken.objects.filter(user=user), page=page, page_size=page_size, order_by=["-created_at"]
+    ).as_dict()
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, operation_id="revoke_token", auth=AUTH)

@@ -10,8 +10,13 @@ from handel.core.models import AuditEntry
 
 
 def record(
-    *, actor: Any | None, action: str, obj: models.Model | None = None, object_type: str = "",
-    object_id: str = "", data: dict[str, Any] | None = None,
+    *,
+    actor: Any | None,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    data: dict[str, Any] | None = None,
 ) -> AuditEntry:
     if obj is not None:
         object_type = object_type or obj._meta.label_lower

@@ -17,7 +17,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@app.on_after_finalize.connect  # type: ignore[untyped-decorator]
+@app.on_after_finalize.connect
 def schedule_periodic_jobs(sender: Celery, **_: object) -> None:
     from handel.core import jobs
 

@@ -10,7 +10,35 @@ import pycountry
 from handel.core.errors import InvalidInput, field_error
 
 EU_COUNTRIES = frozenset(
-    ["AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"]
+    [
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+    ]
 )
 
 
@@ -41,9 +69,11 @@ def clean_phone(number: str, *, country: str | None = None, field: str = "phone"
     try:
         parsed = phonenumbers.parse(number, country or None)
     except phonenumbers.NumberParseException as exc:
-        raise InvalidInput(f"'{number}' is not a phone number",
-                           errors=[field_error(["body", field], "not a phone number")]) from exc
+        raise InvalidInput(
+            f"'{number}' is not a phone number", errors=[field_error(["body", field], "not a phone number")]
+        ) from exc
     if not phonenumbers.is_valid_number(parsed):
-        raise InvalidInput(f"'{number}' is not a valid phone number",
-                           errors=[field_error(["body", field], "not a valid phone number")])
+        raise InvalidInput(
+            f"'{number}' is not a valid phone number", errors=[field_error(["body", field], "not a valid phone number")]
+        )
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

@@ -34,7 +34,11 @@ class DomainError(Exception):
     title = "The request cannot be carried out"
 
     def __init__(
-        self, detail: str, *, errors: Sequence[dict[str, Any]] | None = None, slug: str | None = None,
+        self,
+        detail: str,
+        *,
+        errors: Sequence[dict[str, Any]] | None = None,
+        slug: str | None = None,
         extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(detail)
@@ -90,8 +94,13 @@ def field_error(location: Iterable[str | int], message: str, code: str = "invali
 
 
 def problem_response(
-    status: int, *, slug: str | None = None, title: str | None = None, detail: str = "",
-    errors: Sequence[dict[str, Any]] | None = None, extra: dict[str, Any] | None = None,
+    status: int,
+    *,
+    slug: str | None = None,
+    title: str | None = None,
+    detail: str = "",
+    errors: Sequence[dict[str, Any]] | None = None,
+    extra: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> HttpResponse:
     try:
@@ -119,16 +128,24 @@ def domain_error_response(exc: DomainError) -> HttpResponse:
     if isinstance(exc, TooManyRequests):
         headers["Retry-After"] = str(exc.retry_after)
     return problem_response(
-        exc.status, slug=exc.slug, title=exc.title, detail=exc.detail,
+        exc.status,
+        slug=exc.slug,
+        title=exc.title,
+        detail=exc.detail,
         errors=exc.errors if exc.errors or isinstance(exc, InvalidInput) else None,
-        extra=exc.extra, headers=headers,
+        extra=exc.extra,
+        headers=headers,
     )
 
 
 def validation_errors_from_pydantic(errors: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Ninja/pydantic errors reduced to loc, msg and type (never echoing the input back)."""
     return [
-        {"loc": list(error.get("loc", [])), "msg": str(error.get("msg", "invalid")), "type": error.get("type", "invalid")}
+        {
+            "loc": list(error.get("loc", [])),
+            "msg": str(error.get("msg", "invalid")),
+            "type": error.get("type", "invalid"),
+        }
         for error in errors
     ]
 
@@ -191,7 +208,9 @@ class ProblemJsonMiddleware:
         if isinstance(exception, DomainError):
             return domain_error_response(exception)
         logger.exception("unexpected error on %s %s", request.method, request.path, exc_info=exception)
-        detail = f"{type(exception).__name__}: {exception}" if settings.DEBUG else (
-            "An unexpected error occurred. It has been logged."
+        detail = (
+            f"{type(exception).__name__}: {exception}"
+            if settings.DEBUG
+            else ("An unexpected error occurred. It has been logged.")
         )
         return problem_response(500, slug="server-error", detail=detail)

@@ -83,9 +83,8 @@ def _deliver_one(event: OutboxEvent, reclaim_before: datetime | None = None) -> 
     claimable = Q(claimed_at__isnull=True)
     if reclaim_before is not None:
         claimable |= Q(claimed_at__lt=reclaim_before)
-    claimed = (
-        OutboxEvent.objects.filter(claimable, pk=event.pk, processed_at__isnull=True)
-        .update(claimed_at=timezone.now(), attempts=F("attempts") + 1)
+    claimed = OutboxEvent.objects.filter(claimable, pk=event.pk, processed_at__isnull=True).update(
+        claimed_at=timezone.now(), attempts=F("attempts") + 1
     )
     if not claimed:
         return False

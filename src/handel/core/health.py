@@ -35,9 +35,9 @@ def _cache() -> None:
 
 
 def _broker() -> None:
-    from kombu import Connection
+    from kombu.connection import Connection
 
-    with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as broker:
+    with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as broker:  # type: ignore[no-untyped-call]
         broker.ensure_connection(max_retries=1)
 
 
@@ -52,4 +52,6 @@ def ready(request: HttpRequest) -> JsonResponse:
     if settings.CELERY_BROKER_URL:
         checks["broker"] = _timed(_broker)
     healthy = all(check["ok"] for check in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503
+    )

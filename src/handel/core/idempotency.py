@@ -48,9 +48,7 @@ def caller_identity(request: HttpRequest) -> str:
 
 
 def request_fingerprint(request: HttpRequest) -> str:
-    return hashlib.sha256(
-        f"{request.method} {request.get_full_path()}\n".encode() + request.body
-    ).hexdigest()
+    return hashlib.sha256(f"{request.method} {request.get_full_path()}\n".encode() + request.body).hexdigest()
 
 
 def idempotent(operation: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
@@ -61,15 +59,15 @@ def idempotent(operation: str) -> Callable[[Callable[..., HttpResponse]], Callab
             if not key:
                 return run(request, *args, **kwargs)
             if len(key) > MAX_KEY_LENGTH:
-                return domain_error_response(InvalidInput(
-                    f"{HEADER} is too long",
-                    errors=[field_error(["header", HEADER], f"at most {MAX_KEY_LENGTH} characters")],
-                ))
+                return domain_error_response(
+                    InvalidInput(
+                        f"{HEADER} is too long",
+                        errors=[field_error(["header", HEADER], f"at most {MAX_KEY_LENGTH} characters")],
+                    )
+                )
             scope = f"{operation}|{caller_identity(request)}"
             fingerprint = request_fingerprint(request)
-            IdempotencyRecord.objects.filter(
-                scope=scope, key=key, created_at__lt=timezone.now() - KEEP_FOR
-            ).delete()
+            IdempotencyRecord.objects.filter(scope=scope, key=key, created_at__lt=timezone.now() - KEEP_FOR).delete()
             try:
                 with transaction.atomic():
                     record = IdempotencyRecord.objects.create(scope=scope, key=key, request_hash=fingerprint)
@@ -100,11 +98,13 @@ def replay(scope: str, key: str, fingerprint: str) -> HttpResponse:
     if existing is None:
         return domain_error_response(Conflict("The first request with this key has just failed; retry"))
     if existing.request_hash != fingerprint:
-        return domain_error_response(InvalidInput(
-            f"This {HEADER} was already used with a different request",
-            errors=[field_error(["header", HEADER], "reused with another request body")],
-            slug="idempotency-key-reused",
-        ))
+        return domain_error_response(
+            InvalidInput(
+                f"This {HEADER} was already used with a different request",
+                errors=[field_error(["header", HEADER], "reused with another request body")],
+                slug="idempotency-key-reused",
+            )
+        )
     if existing.state != IdempotencyRecord.State.DONE:
         return domain_error_response(
             Conflict(f"A request with this {HEADER} is still being processed", slug="idempotency-in-progress")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -39,7 +39,7 @@ def get_job(name: str) -> PeriodicJob:
     raise KeyError(f"no periodic job named {name!r}")
 
 
-def due_jobs(now: timezone.datetime | None = None) -> list[PeriodicJob]:
+def due_jobs(now: datetime | None = None) -> list[PeriodicJob]:
     now = now or timezone.now()
     runs = {run.name: run for run in JobRun.objects.all()}
     due = []

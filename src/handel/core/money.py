@@ -54,7 +54,7 @@ def quantum(code: str) -> Decimal:
 
 def to_decimal(value: Any) -> Decimal:
     """Convert int, str or Decimal to Decimal; floats are refused, they cannot hold cents exactly."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise TypeError("money amounts must be Decimal, int or str, never float or bool")
     if isinstance(value, Decimal):
         result = value

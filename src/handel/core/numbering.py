@@ -17,9 +17,7 @@ from handel.core.models import NumberSeries
 def ensure_series(name: str, prefix: str, padding: int = 6) -> NumberSeries:
     try:
         with transaction.atomic():
-            series, _ = NumberSeries.objects.get_or_create(
-                name=name, defaults={"prefix": prefix, "padding": padding}
-            )
+            series, _ = NumberSeries.objects.get_or_create(name=name, defaults={"prefix": prefix, "padding": padding})
     except IntegrityError:
         series = NumberSeries.objects.get(name=name)
     return series

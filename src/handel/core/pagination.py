@@ -48,8 +48,9 @@ class Page(Generic[T]):
         }
 
 
-def paginate(queryset: QuerySet[Any], *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE,
-             order_by: Sequence[str] = ()) -> Page[Any]:
+def paginate(
+    queryset: QuerySet[Any], *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE, order_by: Sequence[str] = ()
+) -> Page[Any]:
     """One COUNT and one SELECT, whatever the page size."""
     if page < 1:
         raise InvalidInput("page must be 1 or more", errors=[field_error(["query", "page"], "must be >= 1")])
@@ -58,7 +59,7 @@ def paginate(queryset: QuerySet[Any], *, page: int = 1, page_size: int = DEFAULT
             f"page_size must be between 1 and {MAX_PAGE_SIZE}",
             errors=[field_error(["query", "page_size"], f"must be between 1 and {MAX_PAGE_SIZE}")],
         )
-    ordering = list(order_by) or list(queryset.query.order_by) or ["pk"]
+    ordering = list(order_by) or [str(field) for field in queryset.query.order_by] or ["pk"]
     if not any(field.lstrip("-") in {"pk", "id"} for field in ordering):
         ordering.append("pk")
     ordered = queryset.order_by(*ordering)

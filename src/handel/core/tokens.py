@@ -20,7 +20,7 @@ from handel.core import audit
 from handel.core.errors import InvalidInput, NotFound, PermissionDenied, field_error
 from handel.core.models import ApiToken
 
-TOKEN_PREFIX = "hdl"
+TOKEN_PREFIX = "hdl"  # noqa: S105 (a public marker, not a secret)
 # Scopes a token can carry. A token acts as its user, narrowed to these scopes; the user's own
 # permissions still apply. Later domains add their scopes here; staff-only ones to STAFF_SCOPES too.
 SCOPES: dict[str, str] = {
@@ -57,7 +57,11 @@ def validate_scopes(scopes: Iterable[str]) -> list[str]:
 
 
 def create_token(
-    *, user: Any, name: str, scopes: Iterable[str] = ("account",), expires_at: datetime | None = None,
+    *,
+    user: Any,
+    name: str,
+    scopes: Iterable[str] = ("account",),
+    expires_at: datetime | None = None,
     actor: Any | None = None,
 ) -> IssuedToken:
     name = name.strip()

@@ -28,8 +28,17 @@ class StaffGroupAdmin(ModelAdmin):
 class AddressInline(TabularInline):
     model = Address
     extra = 0
-    fields = ("label", "first_name", "last_name", "street", "postal_code", "city", "country",
-              "is_default_shipping", "is_default_billing")
+    fields = (
+        "label",
+        "first_name",
+        "last_name",
+        "street",
+        "postal_code",
+        "city",
+        "country",
+        "is_default_shipping",
+        "is_default_billing",
+    )
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -58,8 +67,7 @@ class UserAdmin(DjangoUserAdmin, AuditedModelAdmin):
     actions = ["anonymise"]
     fieldsets = (
         (None, {"fields": ("email", "password", "public_id")}),
-        ("Person", {"fields": ("first_name", "last_name", "phone", "language", "customer_group",
-                               "marketing_opt_in")}),
+        ("Person", {"fields": ("first_name", "last_name", "phone", "language", "customer_group", "marketing_opt_in")}),
         ("Back office", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         ("Dates", {"fields": ("last_login", "date_joined", "anonymised_at")}),
     )

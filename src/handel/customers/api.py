@@ -78,8 +78,7 @@ def request_password_reset(request: HttpRequest, payload: PasswordResetIn) -> St
     return Status(202, {"detail": "If an account exists for this address, a reset link is on its way."})
 
 
-@router.post("/auth/password-reset/confirm", response={204: None}, operation_id="confirm_password_reset",
-             auth=None)
+@router.post("/auth/password-reset/confirm", response={204: None}, operation_id="confirm_password_reset", auth=None)
 def confirm_password_reset(request: HttpRequest, payload: PasswordResetConfirmIn) -> Status[None]:
     ratelimit.hit("password_reset", ratelimit.client_address(request))
     services.reset_password(uid=payload.uid, token=payload.token, new_password=payload.new_password)
@@ -139,8 +138,7 @@ def get_address(request: HttpRequest, address_id: int) -> Address:
 
 @router.patch("/me/addresses/{address_id}", response=AddressOut, operation_id="update_address", auth=AUTH)
 def update_address(request: HttpRequest, address_id: int, payload: AddressPatch) -> Address:
-    return services.update_address(user=_me(request), address_id=address_id,
-                                   changes=payload.dict(exclude_unset=True))
+    return services.update_address(user=_me(request), address_id=address_id, changes=payload.dict(exclude_unset=True))
 
 
 @router.delete("/me/addresses/{address_id}", response={204: None}, operation_id="delete_address", auth=AUTH)
@@ -167,8 +165,7 @@ def get_customer(request: HttpRequest, customer_id: int) -> User:
     return customer
 
 
-@router.put("/customers/{customer_id}/group", response=CustomerOut, operation_id="assign_customer_group",
-            auth=AUTH)
+@router.put("/customers/{customer_id}/group", response=CustomerOut, operation_id="assign_customer_group", auth=AUTH)
 def assign_customer_group(request: HttpRequest, customer_id: int, payload: AssignGroupIn) -> User:
     actor = require_staff(request, "customers.change_user", scope="customers:write")
     return services.assign_customer_group(actor=actor, user_id=customer_id, group_code=payload.group)
@@ -180,8 +177,7 @@ def list_customer_groups(request: HttpRequest, page: int = 1, page_size: int = 2
     return paginate(CustomerGroup.objects.all(), page=page, page_size=page_size, order_by=["code"]).as_dict()
 
 
-@router.post("/customer-groups", response={201: CustomerGroupOut}, operation_id="create_customer_group",
-             auth=AUTH)
+@router.post("/customer-groups", response={201: CustomerGroupOut}, operation_id="create_customer_group", auth=AUTH)
 def create_customer_group(request: HttpRequest, payload: CustomerGroupIn) -> Status[CustomerGroup]:
     actor = require_staff(request, "customers.add_customergroup", scope="customers:write")
     return Status(201, services.create_customer_group(actor=actor, **payload.dict()))

@@ -15,8 +15,14 @@ LOGINS = [
 ]
 FIRST_NAMES = ["Anna", "Bram", "Chloé", "Daan", "Emma", "Finn", "Julia", "Lars", "Mila", "Noah", "Sanne", "Thijs"]
 LAST_NAMES = ["de Vries", "Jansen", "Bakker", "Visser", "Smit", "Meijer", "Peeters", "Müller", "Dubois", "Mertens"]
-CITIES = [("Amsterdam", "1012 AB", "NL"), ("Rotterdam", "3011 AD", "NL"), ("Utrecht", "3511 LN", "NL"),
-          ("Antwerpen", "2000", "BE"), ("Gent", "9000", "BE"), ("Köln", "50667", "DE")]
+CITIES = [
+    ("Amsterdam", "1012 AB", "NL"),
+    ("Rotterdam", "3011 AD", "NL"),
+    ("Utrecht", "3511 LN", "NL"),
+    ("Antwerpen", "2000", "BE"),
+    ("Gent", "9000", "BE"),
+    ("Köln", "50667", "DE"),
+]
 
 
 def build(context: DemoContext) -> None:
@@ -28,16 +34,21 @@ def build(context: DemoContext) -> None:
         for code, name in (("retail", "Retail"), ("wholesale", "Wholesale"), ("vip", "VIP")):
             groups[code], _ = CustomerGroup.objects.get_or_create(code=code, defaults={"name": name})
 
-        admin = _user("admin@handel.local", password, is_staff=True, is_superuser=True, first_name="Ada", last_name="Admin")
+        _user(
+            "admin@handel.local", password, is_staff=True, is_superuser=True, first_name="Ada", last_name="Admin"
+        )
         merchandiser_role, _ = Group.objects.get_or_create(name="Merchandisers")
         merchandiser_role.permissions.set(
-            Permission.objects.filter(content_type__app_label__in=["channels", "customers"],
-                                      codename__startswith="view_")
+            Permission.objects.filter(
+                content_type__app_label__in=["channels", "customers"], codename__startswith="view_"
+            )
         )
         staff = _user("staff@handel.local", password, is_staff=True, first_name="Sam", last_name="Staff")
         staff.groups.add(merchandiser_role)
 
-        customer = _user("customer@handel.local", password, first_name="Chris", last_name="Customer", group=groups["retail"])
+        customer = _user(
+            "customer@handel.local", password, first_name="Chris", last_name="Customer", group=groups["retail"]
+        )
         context.logins.extend(LOGINS)
         _address(customer, "Home", "Chris", "Customer", "Damrak 1", "1012 LG", "Amsterdam", "NL")
 
@@ -46,12 +57,22 @@ def build(context: DemoContext) -> None:
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
             city, postal_code, country = rng.choice(CITIES)
             group = groups["wholesale"] if index % 5 == 0 else groups["retail"]
-            user = _user(f"customer{index + 1:05d}@example.com", password, first_name=first, last_name=last, group=group)
+            user = _user(
+                f"customer{index + 1:05d}@example.com", password, first_name=first, last_name=last, group=group
+            )
             _address(user, "Home", first, last, f"Hoofdstraat {rng.randint(1, 250)}", postal_code, city, country)
 
 
-def _user(email: str, password: str, *, first_name: str, last_name: str, is_staff: bool = False, is_superuser: bool = False,
-          group: CustomerGroup | None = None) -> User:
+def _user(
+    email: str,
+    password: str,
+    *,
+    first_name: str,
+    last_name: str,
+    is_staff: bool = False,
+    is_superuser: bool = False,
+    group: CustomerGroup | None = None,
+) -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User(email=email, password=password)
@@ -62,10 +83,20 @@ def _user(email: str, password: str, *, first_name: str, last_name: str, is_staf
     return user
 
 
-def _address(user: User, label: str, first: str, last: str, street: str, postal_code: str, city: str,
-             country: str) -> None:
+def _address(
+    user: User, label: str, first: str, last: str, street: str, postal_code: str, city: str, country: str
+) -> None:
     Address.objects.get_or_create(
-        customer=user, label=label,
-        defaults={"first_name": first, "last_name": last, "street": street, "postal_code": postal_code,
-                  "city": city, "country": country, "is_default_shipping": True, "is_default_billing": True},
+        customer=user,
+        label=label,
+        defaults={
+            "first_name": first,
+            "last_name": last,
+            "street": street,
+            "postal_code": postal_code,
+            "city": city,
+            "country": country,
+            "is_default_shipping": True,
+            "is_default_billing": True,
+        },
     )

@@ -28,15 +28,33 @@ def personal_data(user: User) -> dict[str, Any]:
             "customer_group": user.customer_group.code if user.customer_group else None,
         },
         "addresses": [
-            {field: getattr(address, field) for field in (
-                "label", "first_name", "last_name", "company_name", "street", "street2", "postal_code", "city",
-                "region", "country", "phone", "is_default_shipping", "is_default_billing",
-            )}
+            {
+                field: getattr(address, field)
+                for field in (
+                    "label",
+                    "first_name",
+                    "last_name",
+                    "company_name",
+                    "street",
+                    "street2",
+                    "postal_code",
+                    "city",
+                    "region",
+                    "country",
+                    "phone",
+                    "is_default_shipping",
+                    "is_default_billing",
+                )
+            }
             for address in addresses_of(user)
         ],
         "api_tokens": [
-            {"name": token.name, "prefix": token.prefix, "scopes": token.scopes,
-             "created_at": token.created_at.isoformat()}
+            {
+                "name": token.name,
+                "prefix": token.prefix,
+                "scopes": token.scopes,
+                "created_at": token.created_at.isoformat(),
+            }
             for token in user.api_tokens.all()
         ],
         "activity": [

@@ -34,8 +34,19 @@ POSTAL_CODE_PATTERNS = {
     "GB": r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$",
 }
 ADDRESS_FIELDS = (
-    "label", "first_name", "last_name", "company_name", "street", "street2", "postal_code", "city", "region",
-    "country", "phone", "is_default_shipping", "is_default_billing",
+    "label",
+    "first_name",
+    "last_name",
+    "company_name",
+    "street",
+    "street2",
+    "postal_code",
+    "city",
+    "region",
+    "country",
+    "phone",
+    "is_default_shipping",
+    "is_default_billing",
 )
 REQUIRED_ADDRESS_FIELDS = ("first_name", "last_name", "street", "postal_code", "city", "country")
 
@@ -45,8 +56,9 @@ def clean_email(email: str) -> str:
     try:
         validate_email(value)
     except DjangoValidationError as exc:
-        raise InvalidInput("not a valid email address",
-                           errors=[field_error(["body", "email"], "not a valid email address")]) from exc
+        raise InvalidInput(
+            "not a valid email address", errors=[field_error(["body", "email"], "not a valid email address")]
+        ) from exc
     return value
 
 
@@ -54,12 +66,20 @@ def _check_password(password: str, user: User | None = None, field: str = "passw
     try:
         password_validation.validate_password(password, user)
     except DjangoValidationError as exc:
-        raise InvalidInput("the password is too weak",
-                           errors=[field_error(["body", field], message) for message in exc.messages]) from exc
+        raise InvalidInput(
+            "the password is too weak", errors=[field_error(["body", field], message) for message in exc.messages]
+        ) from exc
 
 
-def sign_up(*, email: str, password: str, first_name: str = "", last_name: str = "", language: str = "en",
-            marketing_opt_in: bool = False) -> User:
+def sign_up(
+    *,
+    email: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    language: str = "en",
+    marketing_opt_in: bool = False,
+) -> User:
     email = clean_email(email)
     if language not in {code for code, _ in settings.LANGUAGES}:
         raise InvalidInput("unsupported language", errors=[field_error(["body", "language"], "en or nl")])
@@ -69,8 +89,12 @@ def sign_up(*, email: str, password: str, first_name: str = "", last_name: str =
         if User.objects.filter(email__iexact=email).exists():
             raise Conflict("an account with this email address exists already", slug="email-taken")
         user = User.objects.create_user(
-            email=email, password=password, first_name=candidate.first_name, last_name=candidate.last_name,
-            language=language, marketing_opt_in=marketing_opt_in,
+            email=email,
+            password=password,
+            first_name=candidate.first_name,
+            last_name=candidate.last_name,
+            language=language,
+            marketing_opt_in=marketing_opt_in,
         )
         audit.record(actor=user, action="customer.signed_up", obj=user)
         emit("customer.signed_up", {"user_id": user.pk})
@@ -81,8 +105,10 @@ def update_profile(*, user: User, changes: dict[str, Any]) -> User:
     allowed = {"first_name", "last_name", "phone", "language", "marketing_opt_in"}
     unknown = set(changes) - allowed
     if unknown:
-        raise InvalidInput("these fields cannot be changed here",
-                           errors=[field_error(["body", name], "not changeable") for name in sorted(unknown)])
+        raise InvalidInput(
+            "these fields cannot be changed here",
+            errors=[field_error(["body", name], "not changeable") for name in sorted(unknown)],
+        )
     data = dict(changes)
     if "phone" in data:
         data["phone"] = clean_phone(data["phone"])
@@ -99,8 +125,9 @@ def update_profile(*, user: User, changes: dict[str, Any]) -> User:
 
 def change_password(*, user: User, old_password: str, new_password: str) -> None:
     if not user.check_password(old_password):
-        raise InvalidInput("the current password is wrong",
-                           errors=[field_error(["body", "old_password"], "wrong password")])
+        raise InvalidInput(
+            "the current password is wrong", errors=[field_error(["body", "old_password"], "wrong password")]
+        )
     _check_password(new_password, user, field="new_password")
     with transaction.atomic(durable=True):
         user.set_password(new_password)
@@ -148,8 +175,11 @@ def user_from_reset_token(uidb64: str, token: str) -> User | None:
 def reset_password(*, uid: str, token: str, new_password: str) -> User:
     user = user_from_reset_token(uid, token)
     if user is None:
-        raise InvalidInput("this reset link is invalid or has expired",
-                           errors=[field_error(["body", "token"], "invalid or expired")], slug="reset-token-invalid")
+        raise InvalidInput(
+            "this reset link is invalid or has expired",
+            errors=[field_error(["body", "token"], "invalid or expired")],
+            slug="reset-token-invalid",
+        )
     _check_password(new_password, user, field="new_password")
     with transaction.atomic(durable=True):
         user.set_password(new_password)
@@ -161,11 +191,13 @@ def reset_password(*, uid: str, token: str, new_password: str) -> User:
 def _clean_address(data: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
     unknown = set(data) - set(ADDRESS_FIELDS)
     errors = [field_error(["body", name], "unknown field") for name in sorted(unknown)]
-    cleaned = {key: (value.strip() if isinstance(value, str) else value) for key, value in data.items()
-               if key in ADDRESS_FIELDS}
+    cleaned = {
+        key: (value.strip() if isinstance(value, str) else value)
+        for key, value in data.items()
+        if key in ADDRESS_FIELDS
+    }
     if not partial:
-        errors += [field_error(["body", name], "required") for name in REQUIRED_ADDRESS_FIELDS
-                   if not cleaned.get(name)]
+        errors += [field_error(["body", name], "required") for name in REQUIRED_ADDRESS_FIELDS if not cleaned.get(name)]
     if cleaned.get("country"):
         try:
             cleaned["country"] = clean_country(cleaned["country"])
@@ -253,8 +285,9 @@ def delete_account(*, user: User, password: str | None, actor: User | None = Non
     """Erase personal data; orders and invoices stay (legal retention) but point to an anonymous user."""
     acting_staff = actor is not None and actor.pk != user.pk and actor.is_staff
     if not acting_staff and (password is None or not user.check_password(password)):
-        raise InvalidInput("confirm with your current password",
-                           errors=[field_error(["body", "password"], "wrong password")])
+        raise InvalidInput(
+            "confirm with your current password", errors=[field_error(["body", "password"], "wrong password")]
+        )
     with transaction.atomic(durable=True):
         locked = User.objects.select_for_update().get(pk=user.pk)
         locked.email = f"deleted-{uuid.uuid4().hex}@anonymised.invalid"
@@ -272,8 +305,9 @@ def delete_account(*, user: User, password: str | None, actor: User | None = Non
         emit("customer.anonymised", {"user_id": locked.pk})
 
 
-def create_customer_group(*, actor: Any, code: str, name: str, description: str = "",
-                          tax_class: str = "standard") -> CustomerGroup:
+def create_customer_group(
+    *, actor: Any, code: str, name: str, description: str = "", tax_class: str = "standard"
+) -> CustomerGroup:
     with transaction.atomic(durable=True):
         if CustomerGroup.objects.filter(code=code).exists():
             raise Conflict(f"a customer group '{code}' exists already")

@@ -47,8 +47,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
         except TooManyRequests as exc:
             form.add_error(None, exc.detail)
             return render(request, "storefront/account/login.html", {"form": form}, status=429)
-        user = authenticate(request, username=form.cleaned_data["email"].lower(),
-                            password=form.cleaned_data["password"])
+        user = authenticate(
+            request, username=form.cleaned_data["email"].lower(), password=form.cleaned_data["password"]
+        )
         if user is None:
             form.add_error(None, _("Email or password is wrong."))
         else:
@@ -84,17 +85,22 @@ def signup_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def account_view(request: HttpRequest) -> HttpResponse:
-    return render(request, "storefront/account/overview.html", {
-        "addresses": customer_queries.addresses_of(request.user),  # type: ignore[arg-type]
-    })
+    return render(
+        request,
+        "storefront/account/overview.html",
+        {
+            "addresses": customer_queries.addresses_of(request.user),  # type: ignore[arg-type]
+        },
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile_view(request: HttpRequest) -> HttpResponse:
     user = request.user
-    initial = {name: getattr(user, name) for name in ("first_name", "last_name", "phone", "language",
-                                                      "marketing_opt_in")}
+    initial = {
+        name: getattr(user, name) for name in ("first_name", "last_name", "phone", "language", "marketing_opt_in")
+    }
     form = storefront_forms.ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -132,8 +138,9 @@ def password_reset_request_view(request: HttpRequest) -> HttpResponse:
         except TooManyRequests as exc:
             form.add_error(None, exc.detail)
         else:
-            customer_services.request_password_reset(email=form.cleaned_data["email"],
-                                                     base_url=request.build_absolute_uri("/"))
+            customer_services.request_password_reset(
+                email=form.cleaned_data["email"], base_url=request.build_absolute_uri("/")
+            )
             messages.info(request, _("If an account exists for this address, a reset link is on its way."))
             return redirect("login")
     return render(request, "storefront/account/form.html", {"form": form, "title": _("Forgot your password?")})
@@ -171,8 +178,11 @@ def address_view(request: HttpRequest, address_id: int | None = None) -> HttpRes
             if address_id is None:
                 customer_services.add_address(user=user, data=form.cleaned_data)  # type: ignore[arg-type]
             else:
-                customer_services.update_address(user=user, address_id=address_id,  # type: ignore[arg-type]
-                                                  changes=form.cleaned_data)
+                customer_services.update_address(
+                    user=user,
+                    address_id=address_id,  # type: ignore[arg-type]
+                    changes=form.cleaned_data,
+                )
         except DomainError as exc:
             add_domain_errors(form, exc)
         else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
@@ -24,9 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="do nothing when the store has data already")
 
     def handle(self, *args: Any, size: str, seed: int, if_empty: bool, **options: Any) -> None:
-        from handel.channels.queries import active_channels
-
-        if if_empty and active_channels():
+        if if_empty and get_user_model().objects.exists():
             self.stdout.write("The store has data already; the demo is not loaded again.")
             print_logins(self.stdout, list(wiring().DEMO_LOGINS))
             return

@@ -23,8 +23,9 @@ class Command(BaseCommand):
         if action == "list":
             due = {job.name for job in jobs.due_jobs()}
             for job in jobs.periodic_jobs():
-                self.stdout.write(f"{job.name:<28} every {job.interval}  {'due' if job.name in due else ''}  "
-                                  f"{job.description}")
+                self.stdout.write(
+                    f"{job.name:<28} every {job.interval}  {'due' if job.name in due else ''}  {job.description}"
+                )
         elif action == "run-due":
             results = jobs.run_due()
             for name, outcome in results:

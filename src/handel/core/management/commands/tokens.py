@@ -22,8 +22,13 @@ class Command(BaseCommand):
         create = sub.add_parser("create")
         create.add_argument("--user", required=True, help="email of the token's user")
         create.add_argument("--name", required=True)
-        create.add_argument("--scope", action="append", dest="scopes", default=None,
-                            help=f"repeatable; one of: {', '.join(tokens.SCOPES)}")
+        create.add_argument(
+            "--scope",
+            action="append",
+            dest="scopes",
+            default=None,
+            help=f"repeatable; one of: {', '.join(tokens.SCOPES)}",
+        )
         create.add_argument("--days", type=int, default=None, help="expire after this many days")
         listing = sub.add_parser("list")
         listing.add_argument("--user", default=None)
@@ -38,8 +43,9 @@ class Command(BaseCommand):
                 raise CommandError(f"no user {options['user']}")
             expires_at = timezone.now() + timedelta(days=options["days"]) if options["days"] else None
             try:
-                issued = tokens.create_token(user=user, name=options["name"], scopes=options["scopes"] or ["account"],
-                                             expires_at=expires_at)
+                issued = tokens.create_token(
+                    user=user, name=options["name"], scopes=options["scopes"] or ["account"], expires_at=expires_at
+                )
             except DomainError as exc:
                 raise CommandError(exc.detail) from exc
             self.stdout.write(f"Token {issued.token.pk} for {user.email} (shown once, keep it safe):")
@@ -49,13 +55,21 @@ class Command(BaseCommand):
             if options["user"]:
                 rows = rows.filter(user__email__iexact=options["user"])
             for token in rows:
-                state = "revoked" if token.revoked_at else "expired" if (
-                    token.expires_at and token.expires_at <= timezone.now()) else "active"
-                self.stdout.write(f"{token.pk:>5} {token.user.email:<30} {token.name:<20} {token.prefix} "
-                                  f"{','.join(token.scopes):<30} {state}")
+                state = (
+                    "revoked"
+                    if token.revoked_at
+                    else "expired"
+                    if (token.expires_at and token.expires_at <= timezone.now())
+                    else "active"
+                )
+                self.stdout.write(
+                    f"{token.pk:>5} {token.user.email:<30} {token.name:<20} {token.prefix} "
+                    f"{','.join(token.scopes):<30} {state}"
+                )
         else:
-            token = ApiToken.objects.select_related("user").filter(pk=options["token_id"]).first()
-            if token is None:
+            found = ApiToken.objects.select_related("user").filter(pk=options["token_id"]).first()
+            if found is None:
                 raise CommandError("no such token")
+            token = found
             tokens.revoke_token(token_id=token.pk, actor=token.user)
             self.stdout.write(f"Token {token.pk} revoked.")

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from handel.core import events, jobs
+from handel.core.models import JobRun, OutboxEvent
+
+received: list[dict] = []
+
+
+def record_handler(payload: dict) -> None:
+    received.append(payload)
+
+
+def failing_handler(payload: dict) -> None:
+    raise RuntimeError("downstream is down")
+
+
+@pytest.fixture
+def wiring(monkeypatch):
+    import handel.wiring as module
+
+    received.clear()
+    monkeypatch.setitem(module.EVENT_HANDLERS, "test.happened", [record_handler])
+    monkeypatch.setitem(module.EVENT_HANDLERS, "test.fails", [failing_handler])
+    return module
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_are_delivered_after_commit_in_process(wiring):
+    with transaction.atomic():
+        events.emit("test.happened", {"n": 1})
+        assert received == []  # not before the commit
+    assert received == [{"n": 1}]
+    assert OutboxEvent.objects.get().processed_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_change_emits_nothing(wiring):
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        events.emit("test.happened", {"n": 2})
+        1 / 0  # noqa: B018
+    assert received == []
+    assert not OutboxEvent.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_failed_events_stay_pending_and_are_retried(wiring, monkeypatch):
+    with transaction.atomic():
+        event = events.emit("test.fails", {"n": 3})
+    event.refresh_from_db()
+    assert event.processed_at is None and event.attempts == 1 and "downstream" in event.last_error
+    monkeypatch.setitem(wiring.EVENT_HANDLERS, "test.fails", [record_handler])
+    assert events.deliver_pending() == 1
+    event.refresh_from_db()
+    assert event.processed_at is not None and received == [{"n": 3}]
+    assert events.deliver_pending() == 0  # delivered once only
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_event_claimed_by_a_dead_deliverer_is_picked_up_later(wiring):
+    event = OutboxEvent.objects.create(
+        name="test.happened", payload={"n": 4}, claimed_at=timezone.now() - timedelta(minutes=10)
+    )
+    assert events.deliver_pending() == 1
+    event.refresh_from_db()
+    assert event.processed_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_emit_outside_a_transaction_is_a_programming_error():
+    with pytest.raises(RuntimeError):
+        events.emit("test.happened", {})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sign_up_sends_the_welcome_mail_through_the_outbox(api):
+    response = api.call("post", "/auth/signup", {"email": "new@example.com", "password": "a-Long-passphrase-42"})
+    assert response.status_code == 201
+    assert [m.to for m in mail.outbox] == [["new@example.com"]]
+    assert OutboxEvent.objects.get(name="customer.signed_up").processed_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_run_due_runs_each_due_job_once_per_interval(monkeypatch, capsys):
+    calls = []
+    monkeypatch.setattr(
+        "handel.wiring.PERIODIC_JOBS",
+        [
+            jobs.PeriodicJob("count", lambda: calls.append(1), timedelta(hours=1)),
+        ],
+    )
+    call_command("jobs", "run-due")
+    call_command("jobs", "run-due")
+    assert calls == [1]
+    assert "nothing is due" in capsys.readouterr().out
+    JobRun.objects.filter(name="count").update(last_started_at=timezone.now() - timedelta(hours=2))
+    call_command("jobs", "run-due")
+    assert calls == [1, 1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_declared_jobs_run(capsys):
+    call_command("jobs", "list")
+    assert "deliver_outbox" in capsys.readouterr().out
+    call_command("jobs", "run-due")
+    assert JobRun.objects.filter(name="deliver_outbox", last_error="").exists()
+
+
+def test_celery_runs_eagerly_without_a_broker(settings):
+    from handel.core.celery_app import app
+
+    assert settings.CELERY_TASK_ALWAYS_EAGER is True
+    assert app.conf.task_always_eager is True

@@ -125,3 +125,45 @@ def test_tokens_command_creates_lists_and_revokes(make_user, capsys):
     assert "erp" in capsys.readouterr().out
     call_command("tokens", "revoke", str(token.pk))
     assert tokens.authenticate(secret) is None
+
+
+@pytest.mark.django_db
+def test_staff_create_a_token_in_the_admin_and_see_it_once(make_user):
+    from django.test import Client
+
+    admin_user = make_user("boss@example.com", superuser=True)
+    owner = make_user("erp@example.com", staff=True)
+    client = Client()
+    client.force_login(admin_user)
+    assert client.get("/admin/core/apitoken/add/").status_code == 200
+    response = client.post(
+        "/admin/core/apitoken/add/",
+        {
+            "user": owner.pk,
+            "name": "erp feed",
+            "scopes": ["catalog:write", "account"],
+            "expires_at_0": "",
+            "expires_at_1": "",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"]]
+    secret = next(text.split(": ")[-1] for text in shown if "not shown again" in text)
+    token = tokens.authenticate(secret)
+    assert token is not None and token.user == owner and token.scopes == ["account", "catalog:write"]
+    page = client.get(f"/admin/core/apitoken/{token.pk}/change/")
+    assert secret not in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_admin_refuses_staff_scopes_for_customers(make_user):
+    from django.test import Client
+
+    admin_user = make_user(superuser=True)
+    customer = make_user()
+    client = Client()
+    client.force_login(admin_user)
+    response = client.post("/admin/core/apitoken/add/", {"user": customer.pk, "name": "x", "scopes": ["catalog:write"]})
+    assert response.status_code == 200 and b"only staff" in response.content
+    assert not ApiToken.objects.exists()

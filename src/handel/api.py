@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from handel.channels.api import router as channels_router
+from handel.companies.api import router as companies_router
 from handel.core.api import router as auth_router
 from handel.core.errors import (
     DomainError,
@@ -84,3 +85,4 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 api.add_router("/auth", auth_router)
 api.add_router("/channels", channels_router)
 api.add_router("/", customers_router)
+api.add_router("/", companies_router)

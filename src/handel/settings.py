@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "handel.core",
     "handel.channels",
     "handel.customers",
+    "handel.companies",
     "handel.storefront",
 ]
 

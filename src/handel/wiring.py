@@ -10,6 +10,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from handel.channels import demo as channels_demo
+from handel.companies import demo as companies_demo
+from handel.companies import notifications as company_notifications
+from handel.companies import services as company_services
 from handel.core import events, idempotency
 from handel.core.jobs import PeriodicJob
 from handel.customers import demo as customers_demo
@@ -18,6 +21,11 @@ from handel.customers import notifications as customer_notifications
 EVENT_HANDLERS = {
     "customer.signed_up": [customer_notifications.send_welcome_email],
     "customer.anonymised": [],
+    "customer.password_set": [company_services.activate_invited_member],
+    "company.registered": [],
+    "company.approved": [company_notifications.send_approval],
+    "company.blocked": [],
+    "company.user_invited": [company_notifications.send_invitation],
 }
 
 PERIODIC_JOBS = [
@@ -35,6 +43,7 @@ PERIODIC_JOBS = [
 DEMO_STEPS = [
     ("channels", channels_demo.build),
     ("staff and customers", customers_demo.build),
+    ("companies", companies_demo.build),
 ]
 
-DEMO_LOGINS = [*customers_demo.LOGINS]
+DEMO_LOGINS = [*customers_demo.LOGINS, *companies_demo.LOGINS]

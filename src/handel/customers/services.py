@@ -185,6 +185,7 @@ def reset_password(*, uid: str, token: str, new_password: str) -> User:
         user.set_password(new_password)
         user.save(update_fields=["password"])
         audit.record(actor=user, action="customer.password_reset", obj=user)
+        emit("customer.password_set", {"user_id": user.pk})
     return user
 
 

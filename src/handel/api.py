@@ -20,6 +20,7 @@ from handel.core.errors import (
     validation_errors_from_pydantic,
 )
 from handel.customers.api import router as customers_router
+from handel.payments.api import router as payments_router
 
 api = NinjaAPI(
     title="Handel API",
@@ -86,3 +87,4 @@ api.add_router("/auth", auth_router)
 api.add_router("/channels", channels_router)
 api.add_router("/", customers_router)
 api.add_router("/", companies_router)
+api.add_router("/payments", payments_router)

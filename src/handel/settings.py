@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "handel.channels",
     "handel.customers",
     "handel.companies",
+    "handel.payments",
     "handel.storefront",
 ]
 

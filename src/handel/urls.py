@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("payments/", include("handel.payments.urls")),
     path("", include("handel.storefront.urls")),
 ]
 if settings.DEBUG:

@@ -17,11 +17,14 @@ from handel.core import events, idempotency
 from handel.core.jobs import PeriodicJob
 from handel.customers import demo as customers_demo
 from handel.customers import notifications as customer_notifications
+from handel.payments import services as payment_services
+from handel.payments.providers.test_gateway import WEBHOOK_EVENT as TEST_GATEWAY_WEBHOOK
 
 EVENT_HANDLERS = {
     "customer.signed_up": [customer_notifications.send_welcome_email],
     "customer.anonymised": [],
     "customer.password_set": [company_services.activate_invited_member],
+    TEST_GATEWAY_WEBHOOK: [payment_services.deliver_test_gateway_webhook],
     "company.registered": [],
     "company.approved": [company_notifications.send_approval],
     "company.blocked": [],

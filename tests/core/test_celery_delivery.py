@@ -40,10 +40,10 @@ def test_events_are_delivered_by_a_celery_worker_when_a_broker_is_set(settings):
     import redis
 
     redis.Redis.from_url(broker).flushdb()
-    settings.CELERY_TASK_ALWAYS_EAGER = False
     from handel.core.celery_app import app
 
     previous = {"task_always_eager": app.conf.task_always_eager, "broker_url": app.conf.broker_url}
+    settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.update(task_always_eager=False, broker_url=broker)
 
     env = {

@@ -30,8 +30,9 @@ SCOPES: dict[str, str] = {
     "customers:read": "read customers and customer groups (staff)",
     "catalog:write": "create, change and delete products and categories (staff)",
     "orders:write": "place and manage orders",
+    "payments:write": "see, capture, void and refund payments (staff)",
 }
-STAFF_SCOPES = frozenset({"channels:write", "customers:write", "customers:read", "catalog:write"})
+STAFF_SCOPES = frozenset({"channels:write", "customers:write", "customers:read", "catalog:write", "payments:write"})
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 

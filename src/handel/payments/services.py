@@ -1,0 +1,313 @@
+"""Write use cases for payments: start, capture, void, refund, webhooks, the test gateway's challenge.
+
+Provider calls stand outside database transactions (a real provider is a network call); the
+payment row is written before the call and updated after it, each in its own transaction.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from handel.core import audit
+from handel.core.errors import Conflict, DomainError, InvalidInput, NotFound, field_error
+from handel.core.events import emit
+from handel.core.money import known_currencies, round_amount
+from handel.payments.methods import METHODS
+from handel.payments.models import Payment, PaymentTransaction, WebhookReceipt
+from handel.payments.providers import provider
+from handel.payments.providers.base import ProviderResult, WebhookRejected
+from handel.payments.providers.test_gateway import TestGateway, sign
+
+S = Payment.Status
+
+
+class PaymentDeclined(DomainError):
+    status = 402
+    slug = "payment-declined"
+    title = "The payment was declined"
+
+
+class PaymentStateError(DomainError):
+    status = 409
+    slug = "payment-state"
+    title = "The payment cannot do that now"
+
+
+def _clean_amount(amount: Decimal, currency: str, field: str = "amount") -> Decimal:
+    if currency not in known_currencies():
+        raise InvalidInput("unknown currency", errors=[field_error(["body", "currency"], "not ISO 4217")])
+    if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0:
+        raise InvalidInput("the amount must be positive", errors=[field_error(["body", field], "must be > 0")])
+    if round_amount(amount, currency) != amount:
+        raise InvalidInput(
+            "the amount has more decimals than the currency",
+            errors=[field_error(["body", field], f"too many decimals for {currency}")],
+        )
+    return amount
+
+
+def _record(
+    payment: Payment,
+    kind: str,
+    result: ProviderResult | None,
+    amount: Decimal = Decimal("0"),
+    success: bool = True,
+    message: str = "",
+) -> None:
+    PaymentTransaction.objects.create(
+        payment=payment,
+        kind=kind,
+        amount=amount,
+        success=success if result is None else result.status != "failed",
+        provider_reference=result.provider_reference if result else "",
+        error_code=result.error_code if result else "",
+        message=(result.message if result else message)[:255],
+    )
+
+
+def start_payment(
+    *,
+    reference: str,
+    method: str,
+    amount: Decimal,
+    currency: str,
+    card: dict[str, str] | None = None,
+    return_url: str = "",
+    details: dict[str, Any] | None = None,
+    actor: Any = None,
+) -> Payment:
+    """Pay for `reference` with `method`. Offline methods wait for the money; cards are authorized
+    (possibly after a 3-D Secure challenge or an asynchronous confirmation)."""
+    spec = METHODS.get(method)
+    if spec is None:
+        raise InvalidInput(
+            f"unknown payment method '{method}'",
+            errors=[field_error(["body", "method"], f"one of {', '.join(METHODS)}")],
+        )
+    amount = _clean_amount(amount, currency)
+    details = dict(details or {})
+    if spec.needs_po_number and not str(details.get("po_number", "")).strip():
+        raise InvalidInput(
+            "a purchase order number is required", errors=[field_error(["body", "po_number"], "required")]
+        )
+    if spec.online and not card:
+        raise InvalidInput("card details are required", errors=[field_error(["body", "card"], "required")])
+    with transaction.atomic(durable=True):
+        payment = Payment.objects.create(
+            reference=reference,
+            method=method,
+            provider=spec.provider,
+            currency=currency,
+            amount=amount,
+            return_url=return_url,
+            details=details,
+        )
+        if not spec.online:
+            # Offline money arrives later (transfer, cash) or is settled on account against the invoice.
+            payment.status = S.AUTHORIZED if method in ("on_account", "purchase_order") else S.AWAITING_TRANSFER
+            payment.authorized_amount = amount if payment.status == S.AUTHORIZED else Decimal("0")
+            payment.save(update_fields=["status", "authorized_amount"])
+            audit.record(actor=actor, action="payment.started", obj=payment, data={"method": method})
+            emit(
+                "payment.authorized" if payment.status == S.AUTHORIZED else "payment.pending",
+                {"payment_id": payment.pk, "reference": reference},
+            )
+            return payment
+    result = provider(spec.provider).authorize(
+        amount=amount, currency=currency, card=card or {}, return_url=return_url, reference=str(payment.public_id)
+    )
+    with transaction.atomic(durable=True):
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        before = payment.status
+        payment.provider_reference = result.provider_reference
+        payment.card_brand, payment.card_last4 = result.card_brand, result.card_last4
+        _record(payment, PaymentTransaction.Kind.AUTHORIZE, result, amount)
+        if result.status == "failed":
+            payment.status = S.FAILED
+            payment.failure_code, payment.failure_message = result.error_code, result.message
+        elif result.status == "requires_action":
+            payment.status, payment.action_url = S.REQUIRES_ACTION, result.action_url
+        elif result.status == "pending":
+            pass  # stays pending, unless the provider's webhook already confirmed it
+        else:
+            payment.status, payment.authorized_amount = S.AUTHORIZED, amount
+        payment.save()
+        audit.record(actor=actor, action=f"payment.{payment.status}", obj=payment, data={"method": method})
+        if payment.status != before and payment.status in (S.AUTHORIZED, S.FAILED):
+            emit(f"payment.{payment.status}", {"payment_id": payment.pk, "reference": reference})
+    return payment
+
+
+def _locked(public_id: str) -> Payment:
+    payment = Payment.objects.select_for_update().filter(public_id=public_id).first()
+    if payment is None:
+        raise NotFound("no such payment")
+    return payment
+
+
+def capture_payment(*, public_id: str, amount: Decimal | None = None, actor: Any = None) -> Payment:
+    """Capture all or part of what is authorized. Offline payments are marked as paid."""
+    with transaction.atomic(durable=True):
+        payment = _locked(public_id)
+        if payment.status not in (S.AUTHORIZED, S.PARTIALLY_CAPTURED, S.AWAITING_TRANSFER):
+            raise PaymentStateError(f"a {payment.get_status_display().lower()} payment cannot be captured")
+        ceiling = payment.amount if payment.status == S.AWAITING_TRANSFER else payment.authorized_amount
+        remaining = ceiling - payment.captured_amount
+        amount = _clean_amount(amount if amount is not None else remaining, payment.currency)
+        if amount > remaining:
+            raise InvalidInput(
+                f"at most {remaining} {payment.currency} can still be captured",
+                errors=[field_error(["body", "amount"], f"at most {remaining}")],
+            )
+    result = (
+        provider(payment.provider).capture(provider_reference=payment.provider_reference, amount=amount)
+        if payment.provider != "offline"
+        else ProviderResult("captured", amount=amount)
+    )
+    with transaction.atomic(durable=True):
+        payment = _locked(public_id)
+        _record(payment, PaymentTransaction.Kind.CAPTURE, result, amount)
+        if result.status == "failed":
+            payment.save(update_fields=["updated_at"])
+            raise PaymentDeclined(result.message or "the capture failed", slug="capture-failed")
+        if payment.status == S.AWAITING_TRANSFER:
+            payment.authorized_amount = payment.amount
+        payment.captured_amount += amount
+        payment.status = S.CAPTURED if payment.captured_amount >= payment.authorized_amount else S.PARTIALLY_CAPTURED
+        payment.save()
+        audit.record(actor=actor, action="payment.captured", obj=payment, data={"amount": str(amount)})
+        emit("payment.captured", {"payment_id": payment.pk, "reference": payment.reference, "amount": str(amount)})
+    return payment
+
+
+def void_payment(*, public_id: str, actor: Any = None) -> Payment:
+    with transaction.atomic(durable=True):
+        payment = _locked(public_id)
+        if payment.status in (S.VOIDED, S.FAILED):
+            return payment
+        if payment.captured_amount > 0:
+            raise PaymentStateError("a captured payment is refunded, not voided")
+    result = (
+        provider(payment.provider).void(provider_reference=payment.provider_reference)
+        if payment.provider != "offline"
+        else ProviderResult("voided")
+    )
+    with transaction.atomic(durable=True):
+        payment = _locked(public_id)
+        _record(payment, PaymentTransaction.Kind.VOID, result)
+        if result.status == "failed":
+            payment.save(update_fields=["updated_at"])
+            raise PaymentStateError(result.message or "the void failed")
+        payment.status = S.VOIDED
+        payment.save(update_fields=["status", "updated_at"])
+        audit.record(actor=actor, action="payment.voided", obj=payment)
+        emit("payment.voided", {"payment_id": payment.pk, "reference": payment.reference})
+    return payment
+
+
+def refund_payment(*, public_id: str, amount: Decimal | None = None, actor: Any = None, reason: str = "") -> Payment:
+    with transaction.atomic(durable=True):
+        payment = _locked(public_id)
+        refundable = payment.captured_amount - payment.refunded_amount
+        if refundable <= 0:
+            raise PaymentStateError("nothing captured is left to refund")
+        amount = _clean_amount(amount if amount is not None else refundable, payment.currency)
+        if amount > refundable:
+            raise InvalidInput(
+                f"at most {refundable} {payment.currency} can be refunded",
+                errors=[field_error(["body", "amount"], f"at most {refundable}")],
+            )
+    result = (
+        provider(payment.provider).refund(provider_reference=payment.provider_reference, amount=amount)
+        if payment.provider != "offline"
+        else ProviderResult("refunded", amount=amount)
+    )
+    with transaction.atomic(durable=True):
+        payment = _locked(public_id)
+        _record(payment, PaymentTransaction.Kind.REFUND, result, amount)
+        if result.status == "failed":
+            payment.save(update_fields=["updated_at"])
+            raise PaymentDeclined(result.message or "the refund failed", slug="refund-failed")
+        Payment.objects.filter(pk=payment.pk).update(refunded_amount=F("refunded_amount") + amount)
+        payment.refresh_from_db()
+        payment.status = S.REFUNDED if payment.refunded_amount >= payment.captured_amount else S.PARTIALLY_REFUNDED
+        payment.save(update_fields=["status", "updated_at"])
+        audit.record(
+            actor=actor, action="payment.refunded", obj=payment, data={"amount": str(amount), "reason": reason}
+        )
+        emit("payment.refunded", {"payment_id": payment.pk, "reference": payment.reference, "amount": str(amount)})
+    return payment
+
+
+def receive_webhook(*, provider_code: str, body: bytes, headers: dict[str, str]) -> Payment | None:
+    """Apply a provider's signed notification, once per event id."""
+    try:
+        gateway = provider(provider_code)
+    except KeyError as exc:
+        raise NotFound(f"no payment provider '{provider_code}'") from exc
+    try:
+        event = gateway.parse_webhook(body=body, headers=headers)
+    except WebhookRejected as exc:
+        raise InvalidInput(f"webhook rejected: {exc}", slug="webhook-rejected") from exc
+    with transaction.atomic(durable=True):
+        try:
+            with transaction.atomic():
+                WebhookReceipt.objects.create(provider=provider_code, event_id=event.event_id)
+        except IntegrityError:
+            return Payment.objects.filter(provider=provider_code, provider_reference=event.provider_reference).first()
+        payment = (
+            Payment.objects.select_for_update()
+            .filter(provider=provider_code, provider_reference=event.provider_reference)
+            .first()
+        )
+        if payment is None and event.merchant_reference:
+            # The webhook may overtake the answer to our own call: find the payment by our id.
+            payment = (
+                Payment.objects.select_for_update()
+                .filter(provider=provider_code, public_id=event.merchant_reference)
+                .first()
+            )
+            if payment is not None:
+                payment.provider_reference = event.provider_reference
+        if payment is None:
+            raise NotFound("the webhook names an unknown payment")
+        result = ProviderResult(
+            "failed" if event.kind == "payment.failed" else "ok",
+            event.provider_reference,
+            event.amount,
+            message=event.kind,
+        )
+        _record(payment, PaymentTransaction.Kind.WEBHOOK, result, event.amount)
+        if event.kind == "payment.authorized" and payment.status in (S.PENDING, S.REQUIRES_ACTION):
+            payment.status, payment.authorized_amount, payment.action_url = S.AUTHORIZED, payment.amount, ""
+            payment.save()
+            emit("payment.authorized", {"payment_id": payment.pk, "reference": payment.reference})
+        elif event.kind == "payment.failed" and payment.status in (S.PENDING, S.REQUIRES_ACTION):
+            payment.status, payment.action_url = S.FAILED, ""
+            payment.failure_code, payment.failure_message = "authentication_failed", "3-D Secure was not completed."
+            payment.save()
+            emit("payment.failed", {"payment_id": payment.pk, "reference": payment.reference})
+        audit.record(
+            actor=None, action="payment.webhook", obj=payment, data={"kind": event.kind, "event": event.event_id}
+        )
+    return payment
+
+
+def deliver_test_gateway_webhook(payload: dict[str, Any]) -> None:
+    """The test gateway 'sends' its webhook: sign now and hand it to the webhook code path."""
+    body = payload["body"].encode()
+    receive_webhook(provider_code="test_gateway", body=body, headers={"X-Test-Gateway-Signature": sign(body)})
+
+
+def complete_test_challenge(*, token: str, approved: bool) -> str:
+    """The buyer answered the test gateway's 3-D Secure page; returns where to send them next."""
+    gateway = provider("test_gateway")
+    assert isinstance(gateway, TestGateway)
+    charge = gateway.complete_challenge(token=token, approved=approved)
+    if charge is None:
+        raise Conflict("this challenge is finished or unknown", slug="challenge-finished")
+    return charge.return_url or "/"

@@ -20,6 +20,7 @@ from handel.core.errors import (
     validation_errors_from_pydantic,
 )
 from handel.customers.api import router as customers_router
+from handel.orders.api import router as orders_router
 from handel.payments.api import router as payments_router
 
 api = NinjaAPI(
@@ -88,3 +89,4 @@ api.add_router("/channels", channels_router)
 api.add_router("/", customers_router)
 api.add_router("/", companies_router)
 api.add_router("/payments", payments_router)
+api.add_router("/orders", orders_router)

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "handel.customers",
     "handel.companies",
     "handel.payments",
+    "handel.orders",
     "handel.storefront",
 ]
 

@@ -17,6 +17,7 @@ from handel.core import events, idempotency
 from handel.core.jobs import PeriodicJob
 from handel.customers import demo as customers_demo
 from handel.customers import notifications as customer_notifications
+from handel.orders import services as order_services
 from handel.payments import services as payment_services
 from handel.payments.providers.test_gateway import WEBHOOK_EVENT as TEST_GATEWAY_WEBHOOK
 
@@ -25,6 +26,9 @@ EVENT_HANDLERS = {
     "customer.anonymised": [],
     "customer.password_set": [company_services.activate_invited_member],
     TEST_GATEWAY_WEBHOOK: [payment_services.deliver_test_gateway_webhook],
+    "payment.authorized": [order_services.on_payment_authorized],
+    "payment.failed": [order_services.on_payment_failed],
+    "order.cancelled": [payment_services.on_order_cancelled, company_services.on_order_cancelled],
     "company.registered": [],
     "company.approved": [company_notifications.send_approval],
     "company.blocked": [],

@@ -672,3 +672,12 @@ def release_charge(*, company_code: str, reference: str) -> CreditTransaction | 
 def set_overdue_status(*, company_id: int, overdue: bool) -> None:
     with transaction.atomic(durable=True):
         Company.objects.filter(pk=company_id).update(has_overdue_invoices=overdue)
+
+
+def on_order_cancelled(payload: dict[str, Any]) -> None:
+    """A cancelled order paid on account gives its credit back."""
+    if payload.get("payment_method") != "on_account" or not payload.get("company_id"):
+        return
+    company = Company.objects.filter(pk=payload["company_id"]).first()
+    if company is not None:
+        release_charge(company_code=company.code, reference=payload["number"])

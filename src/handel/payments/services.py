@@ -311,3 +311,12 @@ def complete_test_challenge(*, token: str, approved: bool) -> str:
     if charge is None:
         raise Conflict("this challenge is finished or unknown", slug="challenge-finished")
     return charge.return_url or "/"
+
+
+def on_order_cancelled(payload: dict[str, Any]) -> None:
+    """An order was cancelled: void what is only authorized, refund what was captured."""
+    for payment in Payment.objects.filter(reference=payload["number"]):
+        if payment.status in (S.PENDING, S.REQUIRES_ACTION, S.AUTHORIZED, S.AWAITING_TRANSFER):
+            void_payment(public_id=str(payment.public_id))
+        elif payment.captured_amount > payment.refunded_amount:
+            refund_payment(public_id=str(payment.public_id), reason="order cancelled")

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from unfold.admin import TabularInline
+
+from handel.core.admin import ReadOnlyAdmin
+from handel.orders import services
+from handel.orders.models import Order, OrderEvent, OrderLine
+
+
+class LineInline(TabularInline):
+    model = OrderLine
+    extra = 0
+    can_delete = False
+    fields = ("position", "sku", "name", "quantity", "unit_price", "discount", "tax_rate", "total_net", "total_gross")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class EventInline(TabularInline):
+    model = OrderEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "actor_label", "kind", "from_status", "to_status", "message", "customer_visible")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(ReadOnlyAdmin):
+    """Orders are records: staff change them through actions (and the API), which keep the timeline."""
+
+    list_display = (
+        "number",
+        "placed_at",
+        "email",
+        "channel_code",
+        "status",
+        "grand_total",
+        "currency",
+        "payment_method",
+    )
+    list_filter = ("status", "channel_code", "payment_method")
+    search_fields = ("number", "email", "purchase_order_number")
+    date_hierarchy = "placed_at"
+    inlines = [LineInline, EventInline]
+    actions = ["hold", "release", "cancel"]
+
+    @admin.action(description="Put on hold")
+    def hold(self, request: HttpRequest, queryset: Any) -> None:
+        for order in queryset:
+            services.hold_order(number=order.number, actor=request.user, reason="held in the back office")
+
+    @admin.action(description="Release the hold")
+    def release(self, request: HttpRequest, queryset: Any) -> None:
+        for order in queryset:
+            services.release_order(number=order.number, actor=request.user)
+
+    @admin.action(description="Cancel (releases stock, voids payment)")
+    def cancel(self, request: HttpRequest, queryset: Any) -> None:
+        for order in queryset:
+            services.cancel_order(number=order.number, actor=request.user, reason="cancelled in the back office")

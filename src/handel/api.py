@@ -21,6 +21,7 @@ from handel.core.errors import (
 )
 from handel.customers.api import router as customers_router
 from handel.orders.api import router as orders_router
+from handel.orders.documents_api import router as order_documents_router
 from handel.payments.api import router as payments_router
 
 api = NinjaAPI(
@@ -90,3 +91,4 @@ api.add_router("/", customers_router)
 api.add_router("/", companies_router)
 api.add_router("/payments", payments_router)
 api.add_router("/orders", orders_router)
+api.add_router("/", order_documents_router)

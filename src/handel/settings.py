@@ -227,6 +227,22 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# The seller printed on invoices and credit memos.
+HANDEL_SELLER = {
+    "name": os.environ.get("SELLER_NAME", "Handel Demo B.V."),
+    "street": os.environ.get("SELLER_STREET", "Keizersgracht 100"),
+    "postal_code": os.environ.get("SELLER_POSTAL_CODE", "1015 AA"),
+    "city": os.environ.get("SELLER_CITY", "Amsterdam"),
+    "country": os.environ.get("SELLER_COUNTRY", "NL"),
+    "vat_number": os.environ.get("SELLER_VAT_NUMBER", "NL000099998B57"),
+    "registration_number": os.environ.get("SELLER_REGISTRATION_NUMBER", "12345678"),
+    "iban": os.environ.get("SELLER_IBAN", "NL91ABNA0417164300"),
+    "email": os.environ.get("SELLER_EMAIL", "billing@handel.local"),
+}
+# Payment reminders: days past due at which reminder levels 1, 2, 3... are sent.
+HANDEL_DUNNING_DAYS = [int(day) for day in os.environ.get("DUNNING_DAYS", "7,21,45").split(",")]
+HANDEL_DEFAULT_PAYMENT_TERMS_DAYS = int(os.environ.get("DEFAULT_PAYMENT_TERMS_DAYS", "14"))
+
 # Where the event fan-out, periodic jobs and demo steps are declared (see handel/wiring.py).
 HANDEL_WIRING = "handel.wiring"
 # Login and token endpoints: attempts allowed per window, per client address and per account.

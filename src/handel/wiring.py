@@ -17,6 +17,7 @@ from handel.core import events, idempotency
 from handel.core.jobs import PeriodicJob
 from handel.customers import demo as customers_demo
 from handel.customers import notifications as customer_notifications
+from handel.orders import notifications as order_notifications
 from handel.orders import services as order_services
 from handel.payments import services as payment_services
 from handel.payments.providers.test_gateway import WEBHOOK_EVENT as TEST_GATEWAY_WEBHOOK
@@ -28,6 +29,8 @@ EVENT_HANDLERS = {
     TEST_GATEWAY_WEBHOOK: [payment_services.deliver_test_gateway_webhook],
     "payment.authorized": [order_services.on_payment_authorized],
     "payment.failed": [order_services.on_payment_failed],
+    "payment.captured": [order_services.on_payment_captured],
+    "invoice.issued": [order_notifications.send_invoice],
     "order.cancelled": [payment_services.on_order_cancelled, company_services.on_order_cancelled],
     "company.registered": [],
     "company.approved": [company_notifications.send_approval],
@@ -36,6 +39,12 @@ EVENT_HANDLERS = {
 }
 
 PERIODIC_JOBS = [
+    PeriodicJob(
+        "send_payment_reminders",
+        order_services.run_dunning,
+        timedelta(days=1),
+        "remind customers of overdue invoices, escalating",
+    ),
     PeriodicJob(
         "deliver_outbox", events.deliver_pending, timedelta(minutes=1), "retry outbox events that were not delivered"
     ),

@@ -8,7 +8,7 @@ from unfold.admin import TabularInline
 
 from handel.core.admin import ReadOnlyAdmin
 from handel.orders import services
-from handel.orders.models import Order, OrderEvent, OrderLine
+from handel.orders.models import CreditMemo, CustomerPayment, Invoice, InvoiceLine, Order, OrderEvent, OrderLine
 
 
 class LineInline(TabularInline):
@@ -67,3 +67,35 @@ class OrderAdmin(ReadOnlyAdmin):
     def cancel(self, request: HttpRequest, queryset: Any) -> None:
         for order in queryset:
             services.cancel_order(number=order.number, actor=request.user, reason="cancelled in the back office")
+
+
+class InvoiceLineInline(TabularInline):
+    model = InvoiceLine
+    extra = 0
+    can_delete = False
+    fields = ("position", "sku", "description", "quantity", "tax_rate", "total_net", "total_tax", "total_gross")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdmin):
+    list_display = ("number", "issued_on", "due_on", "order", "total_gross", "amount_paid", "status", "reminders_sent")
+    list_filter = ("status", "reverse_charge")
+    search_fields = ("number", "order__number", "purchase_order_number")
+    date_hierarchy = "issued_on"
+    inlines = [InvoiceLineInline]
+
+
+@admin.register(CreditMemo)
+class CreditMemoAdmin(ReadOnlyAdmin):
+    list_display = ("number", "issued_on", "invoice", "total_gross", "refund_to", "reason")
+    search_fields = ("number", "invoice__number")
+
+
+@admin.register(CustomerPayment)
+class CustomerPaymentAdmin(ReadOnlyAdmin):
+    list_display = ("reference", "received_on", "amount", "currency", "company", "customer")
+    search_fields = ("reference",)

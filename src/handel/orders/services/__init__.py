@@ -1,0 +1,36 @@
+"""Every write use case of orders: lifecycle, invoices and credit memos, receivables."""
+
+from handel.orders.services.invoicing import create_credit_memo, issue_invoice, on_payment_captured
+from handel.orders.services.lifecycle import (
+    Conflict,
+    InvalidTransition,
+    add_note,
+    cancel_order,
+    edit_order,
+    hold_order,
+    on_payment_authorized,
+    on_payment_failed,
+    record_order,
+    release_order,
+    transition_order,
+)
+from handel.orders.services.receivables import record_customer_payment, run_dunning
+
+__all__ = [
+    "Conflict",
+    "InvalidTransition",
+    "add_note",
+    "cancel_order",
+    "create_credit_memo",
+    "edit_order",
+    "hold_order",
+    "issue_invoice",
+    "on_payment_authorized",
+    "on_payment_captured",
+    "on_payment_failed",
+    "record_customer_payment",
+    "record_order",
+    "release_order",
+    "run_dunning",
+    "transition_order",
+]

@@ -8,7 +8,17 @@ from unfold.admin import TabularInline
 
 from handel.core.admin import ReadOnlyAdmin
 from handel.orders import services
-from handel.orders.models import CreditMemo, CustomerPayment, Invoice, InvoiceLine, Order, OrderEvent, OrderLine
+from handel.orders.models import (
+    CreditMemo,
+    CustomerPayment,
+    Invoice,
+    InvoiceLine,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Shipment,
+    ShipmentLine,
+)
 
 
 class LineInline(TabularInline):
@@ -99,3 +109,21 @@ class CreditMemoAdmin(ReadOnlyAdmin):
 class CustomerPaymentAdmin(ReadOnlyAdmin):
     list_display = ("reference", "received_on", "amount", "currency", "company", "customer")
     search_fields = ("reference",)
+
+
+class ShipmentLineInline(TabularInline):
+    model = ShipmentLine
+    extra = 0
+    can_delete = False
+    readonly_fields = ("position", "sku", "quantity")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Shipment)
+class ShipmentAdmin(ReadOnlyAdmin):
+    list_display = ("number", "order", "source_code", "carrier", "tracking_number", "status", "shipped_at")
+    list_filter = ("status", "carrier", "source_code")
+    search_fields = ("number", "order__number", "tracking_number")
+    inlines = [ShipmentLineInline]

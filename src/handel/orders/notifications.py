@@ -24,3 +24,30 @@ def send_invoice(payload: dict[str, Any]) -> None:
     )
     message.attach(f"{invoice.number}.pdf", pdf.invoice_pdf(invoice), "application/pdf")
     message.send()
+
+
+def send_shipment_update(payload: dict[str, Any]) -> None:
+    from django.core.mail import send_mail
+
+    from handel.orders.carriers import CARRIERS
+    from handel.orders.models import Shipment
+
+    shipment = Shipment.objects.select_related("order").filter(pk=payload["shipment_id"]).first()
+    if shipment is None:
+        return
+    carrier = CARRIERS.get(shipment.carrier)
+    address = shipment.address or {}
+    link = (
+        carrier.link(shipment.tracking_number, address.get("country", ""), address.get("postal_code", ""))
+        if (carrier)
+        else ""
+    )
+    send_mail(
+        subject=f"Order {shipment.order.number}: {shipment.get_status_display().lower()}",
+        message=(
+            f"Hello,\n\nShipment {shipment.number} of order {shipment.order.number} is now: "
+            f"{shipment.get_status_display().lower()}.\n" + (f"Track it here: {link}\n" if link else "")
+        ),
+        from_email=None,
+        recipient_list=[shipment.order.email],
+    )

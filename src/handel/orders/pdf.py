@@ -53,8 +53,9 @@ def _document(title: str, story: list[Any]) -> bytes:
     buffer = io.BytesIO()
     # Uncompressed and invariant: the same document always gives the same bytes, and its text can
     # be searched (archives, tests); invoices are small, so size does not matter.
-    SimpleDocTemplate(buffer, pagesize=A4, title=title, leftMargin=18 * mm, rightMargin=18 * mm, pageCompression=0,
-                      invariant=1).build(story)
+    SimpleDocTemplate(
+        buffer, pagesize=A4, title=title, leftMargin=18 * mm, rightMargin=18 * mm, pageCompression=0, invariant=1
+    ).build(story)
     return buffer.getvalue()
 
 

@@ -1,6 +1,7 @@
 from handel.orders.models.documents import CreditMemo, CreditMemoLine, Invoice, InvoiceLine
 from handel.orders.models.orders import Order, OrderEvent, OrderLine
 from handel.orders.models.receivables import CustomerPayment, DunningNotice, PaymentAllocation
+from handel.orders.models.shipments import Shipment, ShipmentEvent, ShipmentLine
 
 __all__ = [
     "CreditMemo",
@@ -13,4 +14,7 @@ __all__ = [
     "OrderEvent",
     "OrderLine",
     "PaymentAllocation",
+    "Shipment",
+    "ShipmentEvent",
+    "ShipmentLine",
 ]

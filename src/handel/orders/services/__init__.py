@@ -1,4 +1,4 @@
-"""Every write use case of orders: lifecycle, invoices and credit memos, receivables."""
+"""Every write use case of orders: lifecycle, invoices and credit memos, receivables, shipments."""
 
 from handel.orders.services.invoicing import create_credit_memo, issue_invoice, on_payment_captured
 from handel.orders.services.lifecycle import (
@@ -15,6 +15,12 @@ from handel.orders.services.lifecycle import (
     transition_order,
 )
 from handel.orders.services.receivables import record_customer_payment, run_dunning
+from handel.orders.services.shipments import (
+    create_shipment,
+    plan_shipments,
+    receive_carrier_webhook,
+    update_shipment_status,
+)
 
 __all__ = [
     "Conflict",
@@ -22,15 +28,19 @@ __all__ = [
     "add_note",
     "cancel_order",
     "create_credit_memo",
+    "create_shipment",
     "edit_order",
     "hold_order",
     "issue_invoice",
     "on_payment_authorized",
     "on_payment_captured",
     "on_payment_failed",
+    "plan_shipments",
+    "receive_carrier_webhook",
     "record_customer_payment",
     "record_order",
     "release_order",
     "run_dunning",
     "transition_order",
+    "update_shipment_status",
 ]

@@ -54,9 +54,10 @@ def _payment_terms_days(order: Order) -> int:
     return int(settings.HANDEL_DEFAULT_PAYMENT_TERMS_DAYS)
 
 
-def _uninvoiced(order: Order) -> list[dict[str, Any]]:
-    """What of the order is not invoiced yet, as invoice lines (the last part takes the remainder,
-    so the invoices of an order add up to the order to the cent)."""
+def _uninvoiced(order: Order, quantities: dict[int, int] | None = None) -> list[dict[str, Any]]:
+    """What of the order is not invoiced yet, as invoice lines; with `quantities` (order line
+    position -> quantity) only that much. A line's last part takes the remainder, so the invoices
+    of an order add up to the order to the cent."""
     invoiced: dict[str, dict[str, Any]] = defaultdict(lambda: {"quantity": 0, "net": Decimal(0), "tax": Decimal(0)})
     for line in InvoiceLine.objects.filter(invoice__order=order):
         entry = invoiced[f"{line.position}"]
@@ -66,9 +67,15 @@ def _uninvoiced(order: Order) -> list[dict[str, Any]]:
     lines = []
     for order_line in order.lines.all():
         done = invoiced[f"{order_line.position}"]
-        quantity = order_line.quantity - done["quantity"]
+        left = order_line.quantity - done["quantity"]
+        quantity = left if quantities is None else min(left, quantities.get(order_line.position, 0))
         if quantity <= 0:
             continue
+        if quantity == left:
+            net, tax = order_line.total_net - done["net"], order_line.tax_amount - done["tax"]
+        else:
+            net = round_amount(order_line.total_net * quantity / order_line.quantity, order.currency)
+            tax = round_amount(order_line.tax_amount * quantity / order_line.quantity, order.currency)
         lines.append(
             {
                 "position": order_line.position,
@@ -77,8 +84,8 @@ def _uninvoiced(order: Order) -> list[dict[str, Any]]:
                 "quantity": quantity,
                 "tax_rate": order_line.tax_rate,
                 "unit_price_net": order_line.total_net / order_line.quantity,
-                "total_net": order_line.total_net - done["net"],
-                "total_tax": order_line.tax_amount - done["tax"],
+                "total_net": net,
+                "total_tax": tax,
             }
         )
     shipping_position = 10_000
@@ -100,14 +107,14 @@ def _uninvoiced(order: Order) -> list[dict[str, Any]]:
     return lines
 
 
-def issue_invoice(*, order_number: str, actor: Any = None) -> Invoice:
-    """Invoice everything of the order that is not invoiced yet."""
+def issue_invoice(*, order_number: str, quantities: dict[int, int] | None = None, actor: Any = None) -> Invoice:
+    """Invoice what of the order is not invoiced yet (or, with `quantities`, that part of it)."""
     with transaction.atomic(durable=True):
         order = Order.objects.select_for_update().filter(number=order_number).first()
         if order is None:
             raise NotFound(f"no order {order_number}")
-        lines = _uninvoiced(order)
-        if not lines:
+        lines = _uninvoiced(order, quantities)
+        if not lines or (quantities is not None and all(line["sku"] == SHIPPING_SKU for line in lines)):
             raise Conflict(f"order {order_number} is fully invoiced", slug="nothing-to-invoice")
         today = timezone.localdate()
         total_net = sum((line["total_net"] for line in lines), Decimal(0))

@@ -22,6 +22,7 @@ from handel.core.errors import (
 from handel.customers.api import router as customers_router
 from handel.orders.api import router as orders_router
 from handel.orders.documents_api import router as order_documents_router
+from handel.orders.returns_api import router as returns_router
 from handel.orders.shipments_api import router as shipments_router
 from handel.payments.api import router as payments_router
 
@@ -94,3 +95,4 @@ api.add_router("/payments", payments_router)
 api.add_router("/orders", orders_router)
 api.add_router("/", order_documents_router)
 api.add_router("/", shipments_router)
+api.add_router("/returns", returns_router)

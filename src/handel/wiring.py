@@ -32,6 +32,7 @@ EVENT_HANDLERS = {
     "payment.captured": [order_services.on_payment_captured],
     "invoice.issued": [order_notifications.send_invoice],
     "shipment.status_changed": [order_notifications.send_shipment_update],
+    "return.changed": [order_notifications.send_return_update],
     "order.cancelled": [payment_services.on_order_cancelled, company_services.on_order_cancelled],
     "company.registered": [],
     "company.approved": [company_notifications.send_approval],

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from unfold.admin import TabularInline
 
-from handel.core.admin import ReadOnlyAdmin
+from handel.core.admin import AuditedModelAdmin, ReadOnlyAdmin
 from handel.orders import services
 from handel.orders.models import (
     CreditMemo,
@@ -16,6 +16,9 @@ from handel.orders.models import (
     Order,
     OrderEvent,
     OrderLine,
+    ReturnLine,
+    ReturnPolicy,
+    ReturnRequest,
     Shipment,
     ShipmentLine,
 )
@@ -127,3 +130,46 @@ class ShipmentAdmin(ReadOnlyAdmin):
     list_filter = ("status", "carrier", "source_code")
     search_fields = ("number", "order__number", "tracking_number")
     inlines = [ShipmentLineInline]
+
+
+class ReturnLineInline(TabularInline):
+    model = ReturnLine
+    extra = 0
+    can_delete = False
+    readonly_fields = (
+        "position",
+        "sku",
+        "quantity",
+        "reason",
+        "condition",
+        "received_quantity",
+        "outcome",
+        "restock_source",
+    )
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ReturnRequest)
+class ReturnRequestAdmin(ReadOnlyAdmin):
+    list_display = ("number", "order", "status", "resolution", "auto_approved", "created_at")
+    list_filter = ("status", "resolution", "auto_approved")
+    search_fields = ("number", "order__number")
+    inlines = [ReturnLineInline]
+    actions = ["approve", "reject"]
+
+    @admin.action(description="Approve the selected returns")
+    def approve(self, request: HttpRequest, queryset: Any) -> None:
+        for item in queryset.filter(status=ReturnRequest.Status.REQUESTED):
+            services.decide_return(number=item.number, approve=True, actor=request.user)
+
+    @admin.action(description="Reject the selected returns")
+    def reject(self, request: HttpRequest, queryset: Any) -> None:
+        for item in queryset.filter(status=ReturnRequest.Status.REQUESTED):
+            services.decide_return(number=item.number, approve=False, actor=request.user)
+
+
+@admin.register(ReturnPolicy)
+class ReturnPolicyAdmin(AuditedModelAdmin):
+    list_display = ("channel_code", "window_days", "auto_approve_max_amount", "auto_approve_reasons")

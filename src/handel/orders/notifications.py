@@ -51,3 +51,24 @@ def send_shipment_update(payload: dict[str, Any]) -> None:
         from_email=None,
         recipient_list=[shipment.order.email],
     )
+
+
+def send_return_update(payload: dict[str, Any]) -> None:
+    from django.core.mail import send_mail
+
+    from handel.orders.models import ReturnRequest
+
+    request = ReturnRequest.objects.select_related("order").filter(pk=payload["return_id"]).first()
+    if request is None:
+        return
+    lines = [f"Return {request.number} for order {request.order.number}: {request.get_status_display()}."]
+    if request.status == ReturnRequest.Status.APPROVED and request.instructions:
+        lines.append(request.instructions)
+    if request.staff_comment:
+        lines.append(request.staff_comment)
+    send_mail(
+        subject=f"Return {request.number}: {request.get_status_display().lower()}",
+        message="Hello,\n\n" + "\n\n".join(lines) + "\n",
+        from_email=None,
+        recipient_list=[request.order.email],
+    )

@@ -15,6 +15,13 @@ from handel.orders.services.lifecycle import (
     transition_order,
 )
 from handel.orders.services.receivables import record_customer_payment, run_dunning
+from handel.orders.services.returns import (
+    cancel_return,
+    complete_return,
+    decide_return,
+    receive_return,
+    request_return,
+)
 from handel.orders.services.shipments import (
     create_shipment,
     plan_shipments,
@@ -27,8 +34,11 @@ __all__ = [
     "InvalidTransition",
     "add_note",
     "cancel_order",
+    "cancel_return",
+    "complete_return",
     "create_credit_memo",
     "create_shipment",
+    "decide_return",
     "edit_order",
     "hold_order",
     "issue_invoice",
@@ -37,9 +47,11 @@ __all__ = [
     "on_payment_failed",
     "plan_shipments",
     "receive_carrier_webhook",
+    "receive_return",
     "record_customer_payment",
     "record_order",
     "release_order",
+    "request_return",
     "run_dunning",
     "transition_order",
     "update_shipment_status",

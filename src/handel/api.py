@@ -25,6 +25,7 @@ from handel.orders.documents_api import router as order_documents_router
 from handel.orders.returns_api import router as returns_router
 from handel.orders.shipments_api import router as shipments_router
 from handel.payments.api import router as payments_router
+from handel.procurement.api import router as procurement_router
 
 api = NinjaAPI(
     title="Handel API",
@@ -96,3 +97,4 @@ api.add_router("/orders", orders_router)
 api.add_router("/", order_documents_router)
 api.add_router("/", shipments_router)
 api.add_router("/returns", returns_router)
+api.add_router("/", procurement_router)

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "handel.companies",
     "handel.payments",
     "handel.orders",
+    "handel.procurement",
     "handel.storefront",
 ]
 

@@ -20,6 +20,7 @@ from handel.customers import notifications as customer_notifications
 from handel.orders import notifications as order_notifications
 from handel.orders import services as order_services
 from handel.payments import services as payment_services
+from handel.procurement import notifications as procurement_notifications
 from handel.payments.providers.test_gateway import WEBHOOK_EVENT as TEST_GATEWAY_WEBHOOK
 
 EVENT_HANDLERS = {
@@ -33,6 +34,10 @@ EVENT_HANDLERS = {
     "invoice.issued": [order_notifications.send_invoice],
     "shipment.status_changed": [order_notifications.send_shipment_update],
     "return.changed": [order_notifications.send_return_update],
+    "purchase_order.submitted": [procurement_notifications.ask_approvers],
+    "purchase_order.step_approved": [procurement_notifications.ask_approvers],
+    "purchase_order.approved": [procurement_notifications.tell_buyer],
+    "purchase_order.rejected": [procurement_notifications.tell_buyer],
     "order.cancelled": [payment_services.on_order_cancelled, company_services.on_order_cancelled],
     "company.registered": [],
     "company.approved": [company_notifications.send_approval],

@@ -20,8 +20,8 @@ from handel.customers import notifications as customer_notifications
 from handel.orders import notifications as order_notifications
 from handel.orders import services as order_services
 from handel.payments import services as payment_services
-from handel.procurement import notifications as procurement_notifications
 from handel.payments.providers.test_gateway import WEBHOOK_EVENT as TEST_GATEWAY_WEBHOOK
+from handel.procurement import notifications as procurement_notifications
 
 EVENT_HANDLERS = {
     "customer.signed_up": [customer_notifications.send_welcome_email],

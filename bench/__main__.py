@@ -17,7 +17,15 @@ import tempfile
 import time
 from pathlib import Path
 
-MODULES = ["bench.platform"]
+MODULES = [
+    "bench.platform",
+    "bench.inventory",
+    "bench.catalog",
+    "bench.catalog_media",
+    "bench.pricing",
+    "bench.search",
+    "bench.checkout",
+]
 
 
 def main() -> int:

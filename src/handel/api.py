@@ -9,7 +9,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from handel.catalog.api import router as catalog_router
+from handel.catalog.engagement.api import router as catalog_engagement_router
+from handel.catalog.media.api import router as catalog_media_router
 from handel.channels.api import router as channels_router
+from handel.checkout.api import router as checkout_router
 from handel.companies.api import router as companies_router
 from handel.core.api import router as auth_router
 from handel.core.errors import (
@@ -20,12 +24,15 @@ from handel.core.errors import (
     validation_errors_from_pydantic,
 )
 from handel.customers.api import router as customers_router
+from handel.inventory.api import router as inventory_router
 from handel.orders.api import router as orders_router
 from handel.orders.documents_api import router as order_documents_router
 from handel.orders.returns_api import router as returns_router
 from handel.orders.shipments_api import router as shipments_router
 from handel.payments.api import router as payments_router
+from handel.pricing.api import router as pricing_router
 from handel.procurement.api import router as procurement_router
+from handel.search.api import router as search_router
 
 api = NinjaAPI(
     title="Handel API",
@@ -92,9 +99,17 @@ api.add_router("/auth", auth_router)
 api.add_router("/channels", channels_router)
 api.add_router("/", customers_router)
 api.add_router("/", companies_router)
+api.add_router("/catalog", catalog_router)
+# Sub-apps of the catalog share its prefix; their paths never overlap the core router's.
+api.add_router("/catalog", catalog_media_router)
+api.add_router("/catalog", catalog_engagement_router)
+api.add_router("/inventory", inventory_router)
+api.add_router("/pricing", pricing_router)
+api.add_router("/search", search_router)
 api.add_router("/payments", payments_router)
 api.add_router("/orders", orders_router)
 api.add_router("/", order_documents_router)
 api.add_router("/", shipments_router)
 api.add_router("/returns", returns_router)
 api.add_router("/", procurement_router)
+api.add_router("/checkout", checkout_router)

@@ -84,9 +84,16 @@ INSTALLED_APPS = [
     "handel.channels",
     "handel.customers",
     "handel.companies",
+    "handel.catalog",
+    "handel.catalog.media",
+    "handel.catalog.engagement",
+    "handel.inventory",
+    "handel.pricing",
+    "handel.search",
     "handel.payments",
     "handel.orders",
     "handel.procurement",
+    "handel.checkout",
     "handel.storefront",
 ]
 
@@ -246,6 +253,13 @@ HANDEL_DEFAULT_PAYMENT_TERMS_DAYS = int(os.environ.get("DEFAULT_PAYMENT_TERMS_DA
 
 # Where the event fan-out, periodic jobs and demo steps are declared (see handel/wiring.py).
 HANDEL_WIRING = "handel.wiring"
+# Catalog media uploads: the largest file and picture accepted, and the renditions made of each image.
+HANDEL_MEDIA_MAX_IMAGE_BYTES = int(os.environ.get("HANDEL_MEDIA_MAX_IMAGE_BYTES", str(15 * 1024 * 1024)))
+HANDEL_MEDIA_MAX_IMAGE_PIXELS = int(os.environ.get("HANDEL_MEDIA_MAX_IMAGE_PIXELS", str(40_000_000)))
+HANDEL_MEDIA_MAX_DOCUMENT_BYTES = int(os.environ.get("HANDEL_MEDIA_MAX_DOCUMENT_BYTES", str(25 * 1024 * 1024)))
+HANDEL_MEDIA_MAX_MODEL_BYTES = int(os.environ.get("HANDEL_MEDIA_MAX_MODEL_BYTES", str(50 * 1024 * 1024)))
+# How many products a compare list holds.
+HANDEL_COMPARE_LIMIT = int(os.environ.get("HANDEL_COMPARE_LIMIT", "4"))
 # Login and token endpoints: attempts allowed per window, per client address and per account.
 HANDEL_RATE_LIMITS = {
     "login": (int(os.environ.get("RATE_LIMIT_LOGIN", "10")), 60),

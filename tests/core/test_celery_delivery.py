@@ -8,9 +8,8 @@ import sys
 import time
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
-from handel.core import events
 from handel.core.models import OutboxEvent
 
 
@@ -32,20 +31,25 @@ def _database_url() -> str:
     )
 
 
+PRODUCER = (
+    "import django; django.setup();"
+    "from django.db import transaction; from handel.core import events;"
+    "event = None\n"
+    "with transaction.atomic():\n"
+    "    event = events.emit('customer.anonymised', {'user_id': 0})\n"
+    "print(event.pk)"
+)
+
+
 @pytest.mark.django_db(transaction=True)
-def test_events_are_delivered_by_a_celery_worker_when_a_broker_is_set(settings):
+def test_events_are_delivered_by_a_celery_worker_when_a_broker_is_set():
+    """Producer and worker are separate processes configured from the environment, as in production."""
     if not _redis_available():
         pytest.skip("no Redis on 127.0.0.1:6379")
     broker = "redis://127.0.0.1:6379/14"
     import redis
 
     redis.Redis.from_url(broker).flushdb()
-    from handel.core.celery_app import app
-
-    previous = {"task_always_eager": app.conf.task_always_eager, "broker_url": app.conf.broker_url}
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    app.conf.update(task_always_eager=False, broker_url=broker)
-
     env = {
         **os.environ,
         "CELERY_BROKER_URL": broker,
@@ -73,9 +77,11 @@ def test_events_are_delivered_by_a_celery_worker_when_a_broker_is_set(settings):
         stderr=subprocess.STDOUT,
     )
     try:
-        with transaction.atomic():
-            event = events.emit("customer.anonymised", {"user_id": 0})
-        deadline = time.monotonic() + 30
+        produced = subprocess.run(
+            [sys.executable, "-c", PRODUCER], env=env, capture_output=True, text=True, timeout=120, check=True
+        )
+        event = OutboxEvent.objects.get(pk=int(produced.stdout.strip().splitlines()[-1]))
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             event.refresh_from_db()
             if event.processed_at is not None:
@@ -83,10 +89,8 @@ def test_events_are_delivered_by_a_celery_worker_when_a_broker_is_set(settings):
             time.sleep(0.2)
         assert event.processed_at is not None, "the worker did not deliver the event"
     finally:
-        app.conf.update(**previous)
         worker.terminate()
         try:
             worker.wait(timeout=10)
         except subprocess.TimeoutExpired:
             worker.kill()
-    assert OutboxEvent.objects.filter(processed_at__isnull=True).count() == 0

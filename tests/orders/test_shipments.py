@@ -36,7 +36,12 @@ def test_partial_shipments_move_the_order_and_tell_the_customer(paid_order, chan
     order.refresh_from_db()
     assert order.status == lifecycle.PARTIALLY_SHIPPED
     shipped = OutboxEvent.objects.get(name="shipment.shipped")
-    assert shipped.payload == {"reference": order.number, "source_code": "rotterdam", "lines": [["DRILL-1", 1]]}
+    assert shipped.payload == {
+        "reference": order.number,
+        "shipment": first.number,
+        "source_code": "rotterdam",
+        "lines": [["DRILL-1", 1]],
+    }
     rest = services.create_shipment(order_number=order.number, source_code="venlo", carrier="dhl")
     assert sorted((line.position, line.quantity) for line in rest.lines.all()) == [(1, 1), (2, 1)]
     services.update_shipment_status(number=rest.number, status="in_transit")

@@ -23,7 +23,9 @@ class Channel(models.Model):
     is_active = models.BooleanField(default=True)
     is_b2b = models.BooleanField(default=False, help_text="the business portal")
     invoice_on = models.CharField(
-        max_length=10, choices=[("capture", "Payment capture"), ("shipment", "Shipment")], default="capture",
+        max_length=10,
+        choices=[("capture", "Payment capture"), ("shipment", "Shipment")],
+        default="capture",
         help_text="when an invoice is issued",
     )
     created_at = models.DateTimeField(auto_now_add=True)

@@ -29,10 +29,30 @@ SCOPES: dict[str, str] = {
     "customers:write": "manage customers and customer groups (staff)",
     "customers:read": "read customers and customer groups (staff)",
     "catalog:write": "create, change and delete products and categories (staff)",
+    "catalog:read": "read staff-only catalog data: full product records with cost prices, exports (staff)",
+    "inventory:read": "read stock, movements and reservations (staff)",
+    "inventory:write": "manage sources, stock feeds, movements and reservations (staff)",
     "orders:write": "place and manage orders",
     "payments:write": "see, capture, void and refund payments (staff)",
+    "pricing:read": "read price lists, rules, promotions, coupons and price explanations (staff)",
+    "pricing:write": "manage price lists, rules, promotions, coupons and tax rates (staff)",
+    "search:write": "manage synonyms, stop words, merchandising rules, redirects; read search analytics (staff)",
 }
-STAFF_SCOPES = frozenset({"channels:write", "customers:write", "customers:read", "catalog:write", "payments:write"})
+STAFF_SCOPES = frozenset(
+    {
+        "channels:write",
+        "customers:write",
+        "customers:read",
+        "catalog:write",
+        "catalog:read",
+        "inventory:read",
+        "inventory:write",
+        "pricing:read",
+        "pricing:write",
+        "search:write",
+        "payments:write",
+    }
+)
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 

@@ -34,9 +34,7 @@ def build(context: DemoContext) -> None:
         for code, name in (("retail", "Retail"), ("wholesale", "Wholesale"), ("vip", "VIP")):
             groups[code], _ = CustomerGroup.objects.get_or_create(code=code, defaults={"name": name})
 
-        _user(
-            "admin@handel.local", password, is_staff=True, is_superuser=True, first_name="Ada", last_name="Admin"
-        )
+        _user("admin@handel.local", password, is_staff=True, is_superuser=True, first_name="Ada", last_name="Admin")
         merchandiser_role, _ = Group.objects.get_or_create(name="Merchandisers")
         merchandiser_role.permissions.set(
             Permission.objects.filter(

@@ -160,6 +160,10 @@ def record_order(*, snapshot: OrderSnapshot, actor: Any = None) -> Order:
     )
     audit.record(actor=actor, action="order.placed", obj=order, data={"total": str(order.grand_total)})
     emit("order.placed", {"order_id": order.pk, "number": order.number})
+    units: dict[str, int] = {}
+    for line in snapshot.lines:
+        units[line.sku] = units.get(line.sku, 0) + line.quantity
+    emit("orders.products_sold", {"units": units, "customer_id": snapshot.customer_id, "order": order.number})
     return order
 
 

@@ -217,6 +217,7 @@ def update_shipment_status(
                 "shipment.shipped",
                 {
                     "reference": shipment.order.number,
+                    "shipment": shipment.number,
                     "source_code": shipment.source_code,
                     "lines": [[line.sku, line.quantity] for line in shipment.lines.all()],
                 },

@@ -1,0 +1,1 @@
+"""Write use cases of reviews, questions, wishlists and compare lists (one module each)."""

@@ -1,0 +1,606 @@
+"""Placing an order: one transaction that re-prices the cart, refuses a changed price unless the
+buyer confirmed it, books the delivery slot, reserves the stock, charges company credit, counts
+promotion and coupon usage and records the order snapshot. Then the payment starts.
+
+The steps run in this order (PLACEMENT_STEPS), each raising a DomainError that rolls the whole
+transaction back, so a refusal writes nothing. The order's number is known before the snapshot
+is written (the order series row is locked first), so the stock reservation and the credit
+charge carry the number the order gets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from handel.checkout import delivery
+from handel.checkout.models import Cart, SlotBooking
+from handel.checkout.queries import PricedCheckout, cart_for, delivery_config, price_checkout, stock_lines
+from handel.checkout.totals import shown_amount
+from handel.companies import permissions as company_permissions
+from handel.companies.queries import company_by_code, viewer_for
+from handel.companies.services import charge_on_account, ensure_can_order
+from handel.core import audit
+from handel.core.errors import Conflict, DomainError, InvalidInput, PermissionDenied, field_error
+from handel.core.events import emit
+from handel.core.models import NumberSeries
+from handel.core.numbering import ensure_series
+from handel.inventory.services import reserve_stock
+from handel.orders import lifecycle
+from handel.orders.services import cancel_order, record_order, transition_order
+from handel.orders.services.lifecycle import ORDER_SERIES
+from handel.orders.types import AddressSnapshot, LineSnapshot, OrderSnapshot
+from handel.payments.methods import METHODS
+from handel.payments.queries import available_methods
+from handel.payments.services import start_payment
+from handel.pricing.queries import customer_key
+from handel.pricing.services import UsedPromotion, record_promotion_usage
+from handel.procurement.rules import PurchaseFacts
+from handel.procurement.services import mark_ordered, submit_purchase
+
+ZERO = Decimal("0.00")
+
+
+class PriceChanged(Conflict):
+    slug = "price-changed"
+    title = "The price changed since it was shown"
+
+
+class CheckoutIncomplete(InvalidInput):
+    slug = "checkout-incomplete"
+    title = "The checkout is not complete"
+
+
+class PaymentRefused(DomainError):
+    status = 402
+    slug = "payment-declined"
+    title = "The payment was declined"
+
+
+@dataclass(frozen=True)
+class PlacementRequest:
+    payment_method: str
+    expected_total: Decimal | None = None
+    accept_price_change: bool = False
+    card: dict[str, str] | None = None
+    return_url: str = ""
+    purchase_order_number: str = ""
+    notes: str = ""
+
+
+@dataclass
+class Placement:
+    """What placement produced: an order (and its payment), or a purchase order awaiting approval."""
+
+    order_number: str = ""
+    status: str = ""
+    grand_total: Decimal = ZERO
+    currency: str = ""
+    payment_status: str = ""
+    payment_action_url: str = ""
+    payment_id: str = ""
+    purchase_order: str = ""
+    price_changed_from: Decimal | None = None
+    delivery: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class PlacementState:
+    cart: Cart
+    request: PlacementRequest
+    actor: Any
+    priced: PricedCheckout
+    number: str = ""
+    delivery: dict[str, Any] = field(default_factory=dict)
+    company_code: str = ""
+    company_id: int | None = None
+
+
+def _address(data: dict[str, Any] | None) -> AddressSnapshot | None:
+    if not data:
+        return None
+    return AddressSnapshot(**{key: str(data.get(key) or "") for key in AddressSnapshot.__dataclass_fields__})
+
+
+def check_complete(priced: PricedCheckout, request: PlacementRequest) -> None:
+    """Empty cart, unpriced lines, missing addresses, delivery or email, refused coupons."""
+    cart = priced.cart
+    if not priced.lines:
+        raise InvalidInput("the cart is empty", slug="cart-empty", errors=[field_error(["body", "lines"], "empty")])
+    problems = []
+    if priced.unpriced:
+        problems.append(field_error(["body", "lines"], f"no price for {', '.join(priced.unpriced)}", "no_price"))
+    if not cart.billing_address:
+        problems.append(field_error(["body", "billing_address"], "required (set_addresses)"))
+    needs_shipping = any(option.kind != delivery.DIGITAL for option in priced.options)
+    if needs_shipping and not cart.shipping_address:
+        problems.append(field_error(["body", "shipping_address"], "required (set_addresses)"))
+    if not cart.email:
+        problems.append(field_error(["body", "email"], "required (set_addresses)"))
+    if priced.chosen is None:
+        problems.append(
+            field_error(
+                ["body", "delivery"],
+                "choose a delivery option (set_delivery)"
+                if not cart.delivery
+                else "the chosen delivery option is no longer offered",
+            )
+        )
+    if request.payment_method not in METHODS:
+        problems.append(field_error(["body", "payment_method"], f"one of {', '.join(METHODS)}"))
+    elif METHODS[request.payment_method].online and not request.card:
+        problems.append(field_error(["body", "card"], "required for card payments"))
+    if problems:
+        raise CheckoutIncomplete("the checkout is not complete", errors=problems)
+    if priced.result.rejected_coupons:
+        code, reason = priced.result.rejected_coupons[0]
+        raise Conflict(
+            f"the coupon '{code}' cannot be used any more: {reason}",
+            slug="coupon-refused",
+            errors=[field_error(["body", "coupon_codes", code], reason, "coupon_refused")],
+        )
+
+
+def _buyer_company(state: PlacementState) -> None:
+    """A company buyer needs the right to order; pay on account needs its own right."""
+    viewer = viewer_for(state.cart.customer) if state.cart.customer_id else None
+    method = state.request.payment_method
+    if viewer is None or viewer.company_status != "active":
+        if METHODS[method].business_only:
+            raise PermissionDenied(f"'{method}' is for business accounts")
+        return
+    if not viewer.can(company_permissions.PLACE_ORDERS) and state.cart.placed_by_staff_id is None:
+        raise PermissionDenied("your company role may not place orders")
+    company = company_by_code(viewer.company_code)
+    if company is not None:
+        ensure_can_order(company)
+        if company.purchase_order_number == "required" and not state.request.purchase_order_number.strip():
+            raise CheckoutIncomplete(
+                "your company needs a purchase order number",
+                errors=[field_error(["body", "purchase_order_number"], "required")],
+            )
+    if method == "on_account" and not viewer.can(company_permissions.USE_PAY_ON_ACCOUNT):
+        raise PermissionDenied("your company role may not pay on account")
+    state.company_code, state.company_id = viewer.company_code, viewer.company_id
+
+
+def _payment_method_offered(state: PlacementState) -> None:
+    method = state.request.payment_method
+    offered = available_methods(
+        channel_code=state.cart.channel_code,
+        amount=state.priced.totals.grand_total,
+        is_business_buyer=bool(state.company_code),
+        can_pay_on_account=bool(state.company_code),
+    )
+    if method not in {item.code for item in offered}:
+        raise InvalidInput(
+            f"'{method}' is not offered for this order",
+            errors=[field_error(["body", "payment_method"], "not offered for this order")],
+        )
+    if METHODS[method].needs_po_number and not state.request.purchase_order_number.strip():
+        raise CheckoutIncomplete(
+            "a purchase order number is required", errors=[field_error(["body", "purchase_order_number"], "required")]
+        )
+
+
+def _price_unchanged(state: PlacementState) -> None:
+    total = state.priced.totals.grand_total
+    shown = state.request.expected_total if state.request.expected_total is not None else state.cart.shown_total
+    if shown is not None and shown != total and not state.request.accept_price_change:
+        raise PriceChanged(
+            f"the total is now {total} {state.priced.totals.currency} (you were shown {shown}); "
+            "confirm to order at the new price",
+            extra={"shown_total": str(shown), "total": str(total)},
+        )
+
+
+def _order_number(state: PlacementState) -> None:
+    """Lock the order series and read the number record_order will take in this transaction."""
+    series = NumberSeries.objects.select_for_update().filter(name=ORDER_SERIES[0]).first()
+    if series is None:  # the shop's first order
+        ensure_series(ORDER_SERIES[0], ORDER_SERIES[1])
+        series = NumberSeries.objects.select_for_update().get(name=ORDER_SERIES[0])
+    state.number = f"{series.prefix}{series.next_value:0{series.padding}d}"
+
+
+def _book_slot(state: PlacementState) -> None:
+    chosen = state.priced.chosen
+    assert chosen is not None  # checked by check_complete
+    state.delivery = {
+        "method": chosen.kind,
+        "code": chosen.code,
+        "name": chosen.name,
+        "price_net": str(state.priced.totals.shipping.net),
+        "price_gross": str(state.priced.totals.shipping.gross),
+        **dict(chosen.details),
+    }
+    slot = delivery.parse_scheduled(chosen.code)
+    if slot is None:
+        return
+    day, name = slot
+    # The order series lock taken before serialises placements, so count-then-insert is safe.
+    if SlotBooking.objects.filter(day=day, slot=name).count() >= delivery_config().slot_capacity:
+        raise Conflict(f"the delivery slot {day} {name} is full; choose another", slug="delivery-slot-full")
+    SlotBooking.objects.create(day=day, slot=name, order_number=state.number)
+
+
+def _reserve(state: PlacementState) -> None:
+    wanted = stock_lines([priced.line for priced in state.priced.lines], state.priced.facts)
+    wanted += [(gift.sku, gift.quantity) for gift in state.priced.result.gifts]
+    if not wanted:
+        state.delivery["allocation"] = []
+        return
+    address = state.cart.shipping_address or {}
+    result = reserve_stock(
+        reference=state.number,
+        channel_code=state.cart.channel_code,
+        lines=wanted,
+        ship_to_country=address.get("country"),
+        ship_to_postcode=address.get("postal_code"),
+        pickup_source_code=state.delivery.get("source") if state.delivery["method"] == delivery.PICKUP else None,
+        actor=state.actor,
+    )
+    state.delivery["allocation"] = [
+        {"source": shipment.source_code, "lines": [[sku, quantity] for sku, quantity in shipment.lines]}
+        for shipment in result.allocation.shipments
+    ]
+    state.delivery["shipments"] = len(result.allocation.shipments)
+    state.delivery["split"] = len(result.allocation.shipments) > 1
+
+
+def _charge_credit(state: PlacementState) -> None:
+    if state.request.payment_method == "on_account":
+        charge_on_account(
+            company_code=state.company_code, amount=state.priced.totals.grand_total, reference=state.number
+        )
+
+
+def _count_promotions(state: PlacementState) -> None:
+    used = [
+        UsedPromotion(promotion_code=item.code, coupon_code=item.coupon, discount=item.discount)
+        for item in state.priced.result.applied_promotions
+    ]
+    if used:
+        record_promotion_usage(order_reference=state.number, customer_key=customer_key(state.cart.customer), used=used)
+
+
+def snapshot_of(state: PlacementState) -> OrderSnapshot:
+    priced, cart = state.priced, state.cart
+    tax = priced.context.tax
+    lines = []
+    for item in priced.lines:
+        result = item.result
+        assert result is not None  # unpriced lines were refused
+        options = dict(item.line.options)
+        if item.line.ship_to:
+            options["ship_to"] = item.line.ship_to
+        lines.append(
+            LineSnapshot(
+                sku=item.line.sku,
+                name=item.facts.name if item.facts else item.line.sku,
+                quantity=item.line.quantity,
+                unit_price=shown_amount(
+                    result.unit_price,
+                    result.taxed.rate,
+                    entered_including_tax=tax.prices_entered_including_tax,
+                    shown_including_tax=tax.prices_shown_including_tax,
+                ),
+                discount=shown_amount(
+                    result.discount,
+                    result.taxed.rate,
+                    entered_including_tax=tax.prices_entered_including_tax,
+                    shown_including_tax=tax.prices_shown_including_tax,
+                ),
+                tax_rate=result.taxed.rate,
+                tax_amount=result.taxed.tax,
+                total_net=result.taxed.net,
+                total_gross=result.taxed.gross,
+                kind=item.facts.kind if item.facts else "simple",
+                options=options,
+                explanation={"steps": [step.as_dict() for step in result.explanation]},
+                note=item.line.note,
+            )
+        )
+    for gift in priced.result.gifts:
+        fact = priced.facts.get(gift.sku)
+        lines.append(
+            LineSnapshot(
+                sku=gift.sku,
+                name=fact.name if fact else gift.sku,
+                quantity=gift.quantity,
+                unit_price=ZERO,
+                discount=ZERO,
+                tax_rate=Decimal(0),
+                tax_amount=ZERO,
+                total_net=ZERO,
+                total_gross=ZERO,
+                kind="gift",
+                explanation={
+                    "steps": [
+                        {"kind": "promotion", "code": gift.promotion_code, "detail": "free gift", "amount": "0.00"}
+                    ]
+                },
+            )
+        )
+    totals = priced.totals
+    breakdown: dict[Decimal, list[Decimal]] = {}
+    for line in lines:
+        entry = breakdown.setdefault(line.tax_rate, [ZERO, ZERO])
+        entry[0] += line.total_net
+        entry[1] += line.tax_amount
+    if totals.shipping.net:
+        entry = breakdown.setdefault(totals.shipping.rate, [ZERO, ZERO])
+        entry[0] += totals.shipping.net
+        entry[1] += totals.shipping.tax
+    delivery_info = dict(state.delivery)
+    if cart.extra_addresses:
+        delivery_info["addresses"] = cart.extra_addresses
+        delivery_info["line_addresses"] = {
+            item.line.sku: item.line.ship_to for item in priced.lines if item.line.ship_to
+        }
+    return OrderSnapshot(
+        channel_code=cart.channel_code,
+        currency=totals.currency,
+        locale=priced.channel.default_locale,
+        email=cart.email,
+        prices_include_tax=totals.prices_include_tax,
+        lines=tuple(lines),
+        billing_address=_address(cart.billing_address) or AddressSnapshot("", "", "", "", "", ""),
+        shipping_address=_address(cart.shipping_address)
+        if state.delivery["method"] not in (delivery.DIGITAL,)
+        else None,
+        delivery=delivery_info,
+        shipping_net=totals.shipping.net,
+        shipping_gross=totals.shipping.gross,
+        discount_total=totals.discount_total,
+        subtotal_net=totals.goods_net,
+        subtotal_gross=totals.goods_gross,
+        tax_total=totals.tax_total,
+        grand_total=totals.grand_total,
+        payment_method=state.request.payment_method,
+        customer_id=cart.customer_id,
+        company_id=state.company_id,
+        purchase_order_number=state.request.purchase_order_number.strip()[:50],
+        placed_by_staff_id=cart.placed_by_staff_id,
+        promotions=tuple(
+            {
+                "code": item.code,
+                "name": item.name,
+                "action": item.action,
+                "discount": str(item.discount),
+                "coupon": item.coupon,
+            }
+            for item in priced.result.applied_promotions
+        ),
+        tax_breakdown=tuple(
+            {"rate": str(rate), "net": str(net), "tax": str(amount)}
+            for rate, (net, amount) in sorted(breakdown.items())
+        ),
+        notes=state.request.notes.strip()[:2000],
+    )
+
+
+def _record(state: PlacementState) -> None:
+    snapshot = snapshot_of(state)
+    order = record_order(snapshot=snapshot, actor=state.actor)
+    if order.number != state.number:
+        raise RuntimeError(f"the order took {order.number}, the reservation {state.number}")
+    state.cart.status, state.cart.order_number = Cart.Status.ORDERED, order.number
+    state.cart.save(update_fields=["status", "order_number", "updated_at"])
+    audit.record(actor=state.actor, action="cart.ordered", obj=state.cart, data={"order": order.number})
+    emit(
+        "checkout.order_confirmed",
+        {
+            "number": order.number,
+            "email": snapshot.email,
+            "currency": snapshot.currency,
+            "prices_include_tax": snapshot.prices_include_tax,
+            "lines": [
+                {
+                    "sku": line.sku,
+                    "name": line.name,
+                    "quantity": line.quantity,
+                    "unit_price": str(line.unit_price),
+                    "total": str(line.total_gross if snapshot.prices_include_tax else line.total_net),
+                }
+                for line in snapshot.lines
+            ],
+            "shipping": str(snapshot.shipping_gross if snapshot.prices_include_tax else snapshot.shipping_net),
+            "tax_total": str(snapshot.tax_total),
+            "grand_total": str(snapshot.grand_total),
+            "delivery": snapshot.delivery.get("name", ""),
+            "payment_method": snapshot.payment_method,
+        },
+    )
+
+
+# The placement pipeline, in order. Each step may refuse; a refusal rolls everything back.
+PLACEMENT_STEPS: tuple[Callable[[PlacementState], None], ...] = (
+    _order_number,
+    _book_slot,
+    _reserve,
+    _charge_credit,
+    _count_promotions,
+    _record,
+)
+
+
+def _approval_needed(state: PlacementState) -> str:
+    """A company cart that an approval rule catches waits as a purchase order; '' when not."""
+    if not state.company_code or state.cart.placed_by_staff_id is not None:
+        return ""
+    if METHODS[state.request.payment_method].online:
+        # A purchase may wait days for its approvers; a card authorisation would not.
+        raise InvalidInput(
+            "company purchases are paid by purchase order, bank transfer or on account",
+            errors=[field_error(["body", "payment_method"], "not for company purchases")],
+        )
+    priced = state.priced
+    facts = PurchaseFacts(
+        total=priced.totals.grand_total,
+        shipping_cost=priced.totals.shipping.gross,
+        line_count=len(priced.lines),
+        skus=frozenset(item.line.sku for item in priced.lines),
+        category_paths=frozenset(path for item in priced.lines if item.facts for path in item.facts.category_paths),
+    )
+    cart_data = {
+        "cart": str(state.cart.public_id),
+        "lines": [
+            {"sku": item.line.sku, "quantity": item.line.quantity, "options": item.line.options, "note": item.line.note}
+            for item in priced.lines
+        ],
+        "delivery": state.cart.delivery,
+        "shipping_address": state.cart.shipping_address,
+        "billing_address": state.cart.billing_address,
+        "payment_method": state.request.payment_method,
+        "shown_total": str(priced.totals.grand_total),
+        "coupon_codes": state.cart.coupon_codes,
+    }
+    po = submit_purchase(
+        buyer=state.cart.customer,
+        channel_code=state.cart.channel_code,
+        currency=priced.totals.currency,
+        total=priced.totals.grand_total,
+        shipping_cost=priced.totals.shipping.gross,
+        cart=cart_data,
+        facts=facts,
+        purchase_order_number=state.request.purchase_order_number.strip()[:50],
+    )
+    return po.number if po is not None else ""
+
+
+def place_order(*, public_id: Any, user: Any, request: PlacementRequest, from_approval: bool = False) -> Placement:
+    """Place the cart's order (or submit it for approval), then start its payment."""
+    cart = cart_for(public_id, user)
+    actor = user if user is not None and getattr(user, "is_authenticated", False) else None
+    if not from_approval and cart.customer_id and viewer_for(cart.customer) is not None:
+        state = _prepare(cart, request, actor)
+        number = _approval_needed(state)
+        if number:
+            with transaction.atomic(durable=True):
+                locked = Cart.objects.select_for_update().get(pk=cart.pk)
+                if locked.status != Cart.Status.OPEN:
+                    raise Conflict("this cart is not open any more", slug="cart-closed")
+                locked.status, locked.approval_number = Cart.Status.AWAITING_APPROVAL, number
+                locked.purchase_order_number = request.purchase_order_number.strip()[:50]
+                locked.payment = {"method": request.payment_method, "notes": request.notes.strip()[:2000]}
+                locked.save(
+                    update_fields=["status", "approval_number", "purchase_order_number", "payment", "updated_at"]
+                )
+                audit.record(actor=actor, action="cart.submitted_for_approval", obj=locked, data={"po": number})
+            return Placement(
+                status="awaiting_approval",
+                purchase_order=number,
+                grand_total=state.priced.totals.grand_total,
+                currency=state.priced.totals.currency,
+            )
+    with transaction.atomic(durable=True):
+        locked = Cart.objects.select_for_update(of=("self",)).select_related("customer").get(pk=cart.pk)
+        wanted_status = Cart.Status.AWAITING_APPROVAL if from_approval else Cart.Status.OPEN
+        if locked.status != wanted_status:
+            raise Conflict(f"this cart is {locked.get_status_display().lower()}", slug="cart-closed")
+        state = _prepare(locked, request, actor)
+        for step in PLACEMENT_STEPS:
+            step(state)
+    placement = Placement(
+        order_number=state.number,
+        status=lifecycle.PENDING_PAYMENT,
+        grand_total=state.priced.totals.grand_total,
+        currency=state.priced.totals.currency,
+        delivery=state.delivery,
+    )
+    if from_approval and cart.shown_total is not None and cart.shown_total != placement.grand_total:
+        placement.price_changed_from = cart.shown_total
+    return _pay(state, placement)
+
+
+def _prepare(cart: Cart, request: PlacementRequest, actor: Any) -> PlacementState:
+    priced = price_checkout(cart, listing=False)
+    check_complete(priced, request)
+    state = PlacementState(cart=cart, request=request, actor=actor, priced=priced)
+    _buyer_company(state)
+    _payment_method_offered(state)
+    _price_unchanged(state)
+    return state
+
+
+def _pay(state: PlacementState, placement: Placement) -> Placement:
+    """Start the payment for the placed order. A declined card cancels the order (its stock and
+    credit go back through `order.cancelled`) and reopens the cart, so the buyer can try again."""
+    request, number = state.request, placement.order_number
+    details = {"po_number": request.purchase_order_number.strip()} if request.purchase_order_number.strip() else {}
+    try:
+        payment = start_payment(
+            reference=number,
+            method=request.payment_method,
+            amount=placement.grand_total,
+            currency=placement.currency,
+            card=request.card,
+            return_url=request.return_url,
+            details=details,
+            actor=state.actor,
+        )
+    except DomainError as exc:
+        _undo(state, number, f"payment refused: {exc.detail}")
+        raise
+    placement.payment_status, placement.payment_id = payment.status, str(payment.public_id)
+    placement.payment_action_url = payment.action_url
+    if payment.status == "failed":
+        _undo(state, number, f"payment declined: {payment.failure_message or payment.failure_code}")
+        raise PaymentRefused(
+            payment.failure_message or "the card was declined",
+            extra={"decline_code": payment.failure_code, "order_number": number},
+        )
+    if request.payment_method == "cash_on_delivery":
+        transition_order(number=number, to=lifecycle.PROCESSING, actor=state.actor, reason="cash on delivery")
+    # payment.authorized (cards, purchase order, on account) moves the order on as it commits.
+    authorized = payment.status == "authorized" or request.payment_method == "cash_on_delivery"
+    placement.status = lifecycle.PROCESSING if authorized else lifecycle.PENDING_PAYMENT
+    return placement
+
+
+def _undo(state: PlacementState, number: str, reason: str) -> None:
+    cancel_order(number=number, actor=state.actor, reason=reason)
+    with transaction.atomic(durable=True):
+        Cart.objects.filter(pk=state.cart.pk).update(status=Cart.Status.OPEN, order_number="")
+        SlotBooking.objects.filter(order_number=number).delete()
+        audit.record(
+            actor=state.actor, action="cart.reopened", obj=state.cart, data={"order": number, "reason": reason}
+        )
+
+
+def on_purchase_order_approved(payload: dict[str, Any]) -> None:
+    """Handler of `purchase_order.approved`: place the waiting cart's order at today's prices
+    (the buyer hears when the total changed) and tell procurement the order number."""
+    number = str(payload.get("number", ""))
+    cart = (
+        Cart.objects.select_related("customer")
+        .filter(approval_number=number, status=Cart.Status.AWAITING_APPROVAL)
+        .first()
+    )
+    if cart is None:
+        return
+    request = PlacementRequest(
+        payment_method=cart.payment.get("method", "purchase_order"),
+        accept_price_change=True,
+        purchase_order_number=cart.purchase_order_number,
+        notes=cart.payment.get("notes", ""),
+    )
+    placement = place_order(public_id=cart.public_id, user=cart.customer, request=request, from_approval=True)
+    mark_ordered(number=number, order_number=placement.order_number)
+    if placement.price_changed_from is not None:
+        from django.core.mail import send_mail
+
+        send_mail(
+            subject=f"Your approved purchase {number} is order {placement.order_number}: the price changed",
+            message=(
+                f"Prices changed while your purchase waited for approval. Order {placement.order_number} "
+                f"totals {placement.grand_total} {placement.currency} (it was {placement.price_changed_from})."
+            ),
+            from_email=None,
+            recipient_list=[cart.email or getattr(cart.customer, "email", "")],
+        )

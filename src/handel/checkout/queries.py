@@ -1,0 +1,268 @@
+"""Read side of checkout: find a cart the caller may use, and price it with everything it needs.
+
+`price_checkout` is the one place a cart is priced: the cart page, every checkout step and
+placement call it, so the buyer sees the price the order is recorded at. It loads a
+`PricingContext` in one pass (the price engine's loader) and the catalog facts, then computes
+with pure functions (`price_cart`, `checkout_totals`, `delivery_options`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.db.models import Count
+from django.utils import timezone
+
+from handel.catalog.queries import product_facts
+from handel.catalog.types import ProductFacts
+from handel.channels.models import Channel
+from handel.channels.queries import get_channel
+from handel.checkout import delivery
+from handel.checkout.models import Cart, CartLine, SlotBooking
+from handel.checkout.totals import CheckoutTotals, checkout_totals
+from handel.core.errors import InvalidInput, NotFound, field_error
+from handel.inventory.allocation import SourceCandidate, allocate
+from handel.inventory.errors import OutOfStock
+from handel.inventory.queries import available_by_source, channel_sources
+from handel.pricing.engine import CartLineResult, CartResult, PricingContext, price_cart
+from handel.pricing.queries import Buyer, buyer_for, load_pricing_context
+
+
+def delivery_config() -> delivery.DeliveryConfig:
+    return delivery.config_from_settings(getattr(settings, "HANDEL_DELIVERY", None))
+
+
+def cart_for(public_id: UUID | str, user: Any, *, for_update: bool = False) -> Cart:
+    """The cart, if the caller may use it: a guest cart by its (unguessable) id, a customer's cart
+    by its customer, a cart made on a customer's behalf by the staff member who made it."""
+    carts = Cart.objects.select_for_update(of=("self",)) if for_update else Cart.objects.all()
+    try:
+        cart = carts.select_related("customer").filter(public_id=public_id).first()
+    except (ValueError, TypeError):
+        cart = None
+    if cart is None:
+        raise NotFound("no such cart")
+    user_id = getattr(user, "pk", None) if user is not None and user.is_authenticated else None
+    if cart.customer_id is None and cart.placed_by_staff_id is None:
+        return cart
+    if user_id is not None and user_id in (cart.customer_id, cart.placed_by_staff_id):
+        return cart
+    raise NotFound("no such cart")
+
+
+def open_cart_of(user: Any, channel_code: str) -> Cart | None:
+    return (
+        Cart.objects.filter(
+            customer_id=user.pk, channel_code=channel_code, status=Cart.Status.OPEN, placed_by_staff__isnull=True
+        )
+        .order_by("-updated_at")
+        .first()
+    )
+
+
+def channel_of(cart: Cart) -> Channel:
+    channel = get_channel(cart.channel_code)
+    if channel is None:
+        raise NotFound(f"the channel '{cart.channel_code}' is closed")
+    return channel
+
+
+def buyer_of(cart: Cart) -> Buyer:
+    """Whom the cart buys for: the customer's company (its lists and group) and the destination."""
+    base = buyer_for(cart.customer) if cart.customer_id else Buyer()
+    address = cart.shipping_address or {}
+    if address.get("country"):
+        return Buyer(
+            company_key=base.company_key,
+            customer_group_code=base.customer_group_code,
+            segments=base.segments,
+            is_first_order=base.is_first_order,
+            country=address["country"],
+            region=address.get("region", ""),
+            vat_number=base.vat_number,
+        )
+    return base
+
+
+def customer_group_of(cart: Cart, buyer: Buyer) -> str | None:
+    if buyer.customer_group_code:
+        return buyer.customer_group_code
+    customer = cart.customer
+    group = getattr(customer, "customer_group", None) if customer is not None else None
+    return group.code if group is not None else None
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    line: CartLine
+    facts: ProductFacts | None
+    result: CartLineResult | None  # None: the engine found no price
+
+
+@dataclass(frozen=True)
+class PricedCheckout:
+    cart: Cart
+    channel: Channel
+    buyer: Buyer
+    context: PricingContext
+    lines: tuple[PricedLine, ...]  # in the cart, not saved for later
+    saved: tuple[CartLine, ...]
+    result: CartResult
+    facts: dict[str, ProductFacts]
+    options: tuple[delivery.DeliveryOption, ...]
+    chosen: delivery.DeliveryOption | None
+    shipments: int
+    totals: CheckoutTotals
+
+    @property
+    def unpriced(self) -> list[str]:
+        return [priced.line.sku for priced in self.lines if priced.result is None]
+
+
+def stock_lines(lines: Sequence[CartLine], facts: dict[str, ProductFacts]) -> list[tuple[str, int]]:
+    """What the lines take from stock: a kit or bundle its components, a digital product nothing."""
+    taken: dict[str, int] = {}
+    for line in lines:
+        fact = facts.get(line.sku)
+        if fact is not None and not fact.is_shippable:
+            continue
+        components = line.options.get("components") if isinstance(line.options, dict) else None
+        if components:
+            for sku, quantity in components:
+                taken[sku] = taken.get(sku, 0) + int(quantity) * line.quantity
+        else:
+            taken[line.sku] = taken.get(line.sku, 0) + line.quantity
+    return sorted(taken.items())
+
+
+def _allocation_size(
+    channel_code: str, wanted: list[tuple[str, int]], address: dict[str, Any]
+) -> tuple[int, list[delivery.PickupStore]]:
+    """How many shipments the allocation needs (0: not deliverable) and which pickup stores hold it all."""
+    sources = channel_sources(channel_code)
+    if not wanted or not sources:
+        return (0, [])
+    available = available_by_source([sku for sku, _ in wanted], [source.id for source in sources])
+    candidates = [
+        SourceCandidate(
+            code=source.code,
+            country=source.country,
+            postal_code=source.postal_code,
+            priority=source.priority,
+            ships=source.ships,
+            pickup=source.pickup,
+            available={sku: by_source.get(source.id, 0) for sku, by_source in available.items()},
+        )
+        for source in sources
+    ]
+    stores = [
+        delivery.PickupStore(source.code, source.name, source.city)
+        for source, candidate in zip(sources, candidates, strict=True)
+        if source.pickup and all(candidate.available.get(sku, 0) >= quantity for sku, quantity in wanted)
+    ]
+    try:
+        plan = allocate(
+            wanted, candidates, ship_to_country=address.get("country"), ship_to_postcode=address.get("postal_code")
+        )
+    except OutOfStock:
+        return (0, stores)
+    return (len(plan.shipments), stores)
+
+
+def slot_bookings(config: delivery.DeliveryConfig) -> dict[tuple[Any, str], int]:
+    today = timezone.localdate()
+    rows = SlotBooking.objects.filter(day__gt=today).values("day", "slot").annotate(taken=Count("id"))
+    return {(row["day"], row["slot"]): row["taken"] for row in rows}
+
+
+def price_checkout(
+    cart: Cart,
+    *,
+    lines: Sequence[CartLine] | None = None,
+    with_delivery: bool = True,
+    at: Any = None,
+    listing: bool = True,
+) -> PricedCheckout:
+    """Price the cart now: lines, promotions and coupons, tax for the destination, delivery.
+    `listing=False` (placement) skips what only the list of options needs (free slot places)."""
+    channel = channel_of(cart)
+    all_lines = list(lines) if lines is not None else list(cart.lines.all())
+    active = [line for line in all_lines if not line.saved_for_later]
+    saved = tuple(line for line in all_lines if line.saved_for_later)
+    buyer = buyer_of(cart)
+    skus = {line.sku for line in active}
+    context = load_pricing_context(
+        channel=channel,
+        skus=sorted(skus),
+        customer=cart.customer,
+        buyer=buyer,
+        at=at,
+        with_promotions=True,
+        coupon_codes=cart.coupon_codes,
+    )
+    result = price_cart(context, [(line.sku, line.quantity) for line in active], cart.coupon_codes)
+    facts = product_facts(sorted(skus | {gift.sku for gift in result.gifts}))
+    results = list(result.lines)
+    priced = []
+    for line in active:
+        match = results[0] if results and (results[0].sku, results[0].quantity) == (line.sku, line.quantity) else None
+        if match is not None:
+            results.pop(0)
+        priced.append(PricedLine(line, facts.get(line.sku), match))
+    totals = checkout_totals(result, Decimal(0), context.tax)
+    config = delivery_config()
+    options: tuple[delivery.DeliveryOption, ...] = ()
+    shipments = 0
+    chosen = None
+    if with_delivery and active:
+        wanted = stock_lines(active, facts)
+        address = cart.shipping_address or {}
+        shipments, stores = _allocation_size(cart.channel_code, wanted, address)
+        request = delivery.DeliveryRequest(
+            country=(address.get("country") or channel.default_country).upper(),
+            goods_total=totals.goods_display,
+            weight_grams=sum(
+                (facts[line.sku].weight_grams or 0) * line.quantity for line in active if line.sku in facts
+            ),
+            needs_shipping=bool(wanted),
+            free_shipping_promotion=result.free_shipping,
+            shipments=max(shipments, 1),
+            pickup_stores=tuple(stores),
+            # Placement only needs the bookings when the chosen option is a slot.
+            slot_bookings=slot_bookings(config)
+            if cart.delivery.get("kind") == delivery.SCHEDULED
+            or (listing and address.get("country") in config.scheduled_countries)
+            else {},
+            today=timezone.localdate(),
+        )
+        options = tuple(delivery.delivery_options(request, config))
+        code = cart.delivery.get("code")
+        chosen = next((option for option in options if option.code == code), None)
+        if chosen is not None:
+            totals = checkout_totals(result, chosen.price, context.tax)
+    return PricedCheckout(
+        cart=cart,
+        channel=channel,
+        buyer=buyer,
+        context=context,
+        lines=tuple(priced),
+        saved=saved,
+        result=result,
+        facts=facts,
+        options=options,
+        chosen=chosen,
+        shipments=shipments,
+        totals=totals,
+    )
+
+
+def require_lines(priced: PricedCheckout) -> None:
+    if not priced.lines:
+        raise InvalidInput(
+            "the cart is empty", errors=[field_error(["body", "lines"], "empty cart")], slug="cart-empty"
+        )

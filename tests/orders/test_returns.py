@@ -145,3 +145,31 @@ def test_rejection_and_cancellation(delivered_order, make_user, api_for, django_
     assert api_for(customer).call("post", f"/returns/{second.number}/cancel").json()["status"] == "cancelled"
     assert_problem(api_for(customer).call("post", f"/returns/{second.number}/decision", {"approve": True}), 403)
     assert_problem(api_for(make_user()).call("get", f"/returns/{second.number}"), 404)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_restocked_return_goes_back_on_hand_through_the_inventory_ledger(delivered_order, make_user, channels):
+    """Across domains: the return's receipt reaches inventory through the outbox (return.received)."""
+    from handel.inventory import queries as inventory_queries
+    from handel.inventory import services as inventory_services
+
+    staff = make_user(staff=True)
+    inventory_services.create_source(
+        actor=staff, code="rotterdam", name="Rotterdam", country="NL", channel_codes=["b2c"]
+    )
+    inventory_services.record_movement(actor=staff, kind="receipt", source_code="rotterdam", sku="DRILL-1", quantity=5)
+    customer = make_user()
+    order, payment = delivered_order(customer)
+    request = services.request_return(user=customer, order_number=order.number, lines=[DRILL], resolution="refund")
+    services.decide_return(number=request.number, approve=True, actor=staff)
+    services.receive_return(
+        number=request.number,
+        actor=staff,
+        lines=[{"position": 1, "received_quantity": 1, "outcome": "restock", "source_code": "rotterdam"}],
+    )
+    assert inventory_queries.salable_quantities(["DRILL-1"], "b2c") == {"DRILL-1": 6}
+    assert inventory_queries.movements().filter(kind="return", reference=request.number).count() == 1
+    assert inventory_queries.verify_ledger() == []
+    services.complete_return(number=request.number, actor=staff)
+    payment.refresh_from_db()
+    assert payment.refunded_amount == Decimal("60.50")

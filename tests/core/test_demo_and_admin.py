@@ -51,3 +51,17 @@ def test_the_front_doors_answer(client):
     call_command("demo")
     for path in ("/", "/api/v1/docs", "/api/v1/openapi.json", "/health/ready", "/admin/login/"):
         assert client.get(path).status_code == 200, path
+
+
+@pytest.mark.django_db
+def test_the_demo_prints_every_login_and_they_work(capsys):
+    call_command("demo")
+    out = capsys.readouterr().out
+    for email in (
+        "admin@handel.local",
+        "customer@handel.local",
+        "buyer@devries-bouw.example",
+        "approver@devries-bouw.example",
+    ):
+        assert email in out
+        assert Client().login(email=email, password="handel-demo"), email

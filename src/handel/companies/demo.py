@@ -38,6 +38,7 @@ COMPANIES = [
 
 def build(context: DemoContext) -> None:
     password = make_password(DEMO_PASSWORD)
+    context.logins.extend(LOGINS)
     rng = context.random_for("companies")
     roles = {code: built_in_role(code) for code in BUILT_IN_ROLES}
     wholesale = CustomerGroup.objects.filter(code="wholesale").first()

@@ -89,3 +89,16 @@ def test_company_pages_invite_and_approve(approval_setup, channels):  # noqa: F8
     po.refresh_from_db()
     assert po.status == "approved"
     assert signed_in(users["viewer"]).get(f"/account/purchase-orders/{po.number}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_order_again_reports_what_cannot_be_had(place, make_user, channels):  # noqa: F811
+    owner, stranger = make_user(), make_user()
+    order = place(customer_id=owner.pk)
+    client = signed_in(owner)
+    response = client.post(f"/account/orders/{order.number}/reorder/", follow=True)
+    assert response.status_code == 200
+    shown = [str(message) for message in response.context["messages"]]
+    assert any(text.startswith("DRILL-1:") for text in shown), shown  # not in the catalog: reported, not added
+    assert signed_in(stranger).post(f"/account/orders/{order.number}/reorder/").status_code == 404
+    assert client.get(f"/account/orders/{order.number}/reorder/").status_code == 405

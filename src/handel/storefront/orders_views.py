@@ -10,8 +10,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
+from handel.channels.queries import get_channel
+from handel.checkout import services as checkout_services
 from handel.companies.queries import viewer_for
 from handel.core.errors import DomainError
 from handel.orders import lifecycle, pdf, queries, statements
@@ -89,6 +91,30 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
             "returnable": order.status in (lifecycle.DELIVERED, lifecycle.COMPLETED),
         },
     )
+
+
+@login_required
+@require_POST
+def reorder(request: HttpRequest, number: str) -> HttpResponse:
+    """Put the order's lines in the cart at today's prices; tell what could not be had."""
+    order = _order(request, number)
+    channel = get_channel(order.channel_code)
+    if channel is None:
+        raise Http404("the order's shop is closed")
+    try:
+        cart = checkout_services.create_cart(channel=channel, user=request.user)
+        answers = checkout_services.reorder(public_id=cart.public_id, user=request.user, order_number=order.number)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        return redirect("order_detail", number=order.number)
+    for answer in answers:
+        if answer.status in ("added", "adjusted"):
+            messages.success(
+                request, _("%(quantity)s x %(sku)s is in your cart.") % {"quantity": answer.quantity, "sku": answer.sku}
+            )
+        else:
+            messages.warning(request, f"{answer.sku}: {answer.message}")
+    return redirect("order_detail", number=order.number)
 
 
 @login_required

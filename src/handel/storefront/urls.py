@@ -20,6 +20,7 @@ urlpatterns = [
     path("account/orders/", orders_views.order_list, name="orders"),
     path("account/orders/<str:number>/", orders_views.order_detail, name="order_detail"),
     path("account/orders/<str:number>/return/", orders_views.return_request, name="return_request"),
+    path("account/orders/<str:number>/reorder/", orders_views.reorder, name="reorder"),
     path("account/invoices/<str:number>.pdf", orders_views.invoice_pdf, name="invoice_pdf"),
     path("account/credit-memos/<str:number>.pdf", orders_views.credit_memo_pdf, name="credit_memo_pdf"),
     path("account/returns/", orders_views.return_list, name="returns"),

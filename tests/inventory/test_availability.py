@@ -85,6 +85,27 @@ def test_availability_of_many_skus_takes_a_fixed_number_of_queries(sources, djan
         ],
     )
     queries.channel_sources("b2c")
-    with django_assert_max_num_queries(2):
+    # stock, stock policies, and which of the SKUs are kits or downloads
+    with django_assert_max_num_queries(3):
         found = queries.availability([f"SKU-{n:04d}" for n in range(300)], channel_code="b2c")
     assert found["SKU-0006"].salable == 12
+
+
+def test_kits_are_as_available_as_their_scarcest_component_and_downloads_always(sources):
+    from handel.catalog.models import KitComponent, Product
+
+    drill = Product.objects.create(sku="DRILL", name="Drill", status=Product.Status.ACTIVE)
+    battery = Product.objects.create(sku="BATTERY", name="Battery", status=Product.Status.ACTIVE)
+    kit = Product.objects.create(sku="KIT", name="Drill kit", kind=Product.Kind.KIT, status=Product.Status.ACTIVE)
+    KitComponent.objects.create(kit=kit, product=drill, quantity=1)
+    KitComponent.objects.create(kit=kit, product=battery, quantity=2)
+    Product.objects.create(sku="EBOOK", name="Manual", kind=Product.Kind.VIRTUAL, status=Product.Status.ACTIVE)
+    set_stock("DRILL", "rotterdam", 10)
+    set_stock("BATTERY", "rotterdam", 7)
+    set_stock("DRILL", "venlo", 5)
+    found = queries.availability(["KIT", "EBOOK"], channel_code="b2c")
+    # 7 batteries make 3 kits at rotterdam; venlo has drills but no batteries
+    assert (found["KIT"].state, found["KIT"].salable) == ("low_stock", 3)
+    assert (found["EBOOK"].state, found["EBOOK"].can_order) == ("in_stock", True)
+    set_stock("BATTERY", "rotterdam", 1)
+    assert queries.availability(["KIT"], channel_code="b2c")["KIT"].state == "out_of_stock"

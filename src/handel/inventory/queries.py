@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, QuerySet, Sum
 
-from handel.catalog.queries import visible_skus
+from handel.catalog.queries import stock_structure, visible_skus
 from handel.inventory import bulk
 from handel.inventory.allocation import Allocation, PlannedShipment
 from handel.inventory.models import (
@@ -169,13 +169,19 @@ def low_stock_threshold(policy: PolicyFacts | None) -> int:
 def availability(skus: Sequence[str], *, channel_code: str) -> dict[str, SkuAvailability]:
     """What a buyer in the channel is told about each SKU: two queries, whatever the number of SKUs."""
     wanted = list(dict.fromkeys(skus))
+    virtual, kits = stock_structure(wanted)
+    components = {sku for parts in kits.values() for sku, _ in parts}
     sources = channel_sources(channel_code)
-    per_source = available_by_source(wanted, [s.id for s in sources])
+    per_source = available_by_source(list(dict.fromkeys([*wanted, *components])), [s.id for s in sources])
     policies = stock_policies(wanted)
     stores = [(s.id, s.code, s.name, s.city) for s in sources if s.pickup]
     result = {}
     for sku in wanted:
-        quantities = per_source.get(sku, {})
+        if sku in virtual:
+            # Downloads and licences are never out of stock.
+            result[sku] = SkuAvailability(sku, "in_stock", 0, True, None, ())
+            continue
+        quantities = _kit_quantities(kits[sku], per_source) if sku in kits else per_source.get(sku, {})
         salable = sum(qty for qty in quantities.values() if qty > 0)
         state, can_order, expected_on = _state(salable, policies.get(sku))
         result[sku] = SkuAvailability(
@@ -190,6 +196,15 @@ def availability(skus: Sequence[str], *, channel_code: str) -> dict[str, SkuAvai
             ),
         )
     return result
+
+
+def _kit_quantities(parts: Sequence[tuple[str, int]], per_source: dict[str, dict[int, int]]) -> dict[int, int]:
+    """How many whole kits each source can put together from its component stock."""
+    source_ids = set.intersection(*(set(per_source.get(sku, {})) for sku, _ in parts))
+    return {
+        source_id: min(max(0, per_source[sku][source_id]) // quantity for sku, quantity in parts)
+        for source_id in source_ids
+    }
 
 
 def availability_for_viewer(

@@ -120,3 +120,21 @@ def test_product_facts(products, django_assert_max_num_queries):
     assert variant.category_paths == ("apparel", "apparel/shirts")
     assert variant.attributes["colour"] == ("red",) and variant.attributes["material"] == ("cotton",)
     assert facts["SW-1"].is_shippable is False and facts["SW-1"].tax_class == "reduced"
+
+
+@pytest.mark.django_db
+def test_a_bundle_page_leaves_out_options_outside_the_viewers_assortment(assortments, api):
+    services.save_assortment(
+        actor=None,
+        code="b2b-default",
+        name="B2B",
+        channel_code="b2b",
+        is_channel_default=True,
+        category_paths=[],
+        skus=["BUN-1", "DRL-1"],
+    )
+    services.forget_cached_assortments()
+    response = api.call("get", "/catalog/products/BUN-1", headers={"X-Handel-Channel": "b2b"})
+    assert response.status_code == 200, response.content
+    groups = {group["code"]: group for group in json.loads(response.content)["bundle"]["groups"]}
+    assert [option["sku"] for option in groups["drill"]["options"]] == ["DRL-1"]

@@ -67,11 +67,7 @@ def viewer_of(request: HttpRequest) -> browsing.Viewer:
     channel = channel_for_request(request)
     if channel is None:
         raise NotFound("no sales channel")
-    user = getattr(request, "user", None)
-    group = None
-    if user is not None and user.is_authenticated and user.customer_group_id:
-        group = user.customer_group.code
-    return browsing.Viewer(channel_code=channel.code, customer_group_code=group)
+    return browsing.viewer_for(channel.code, getattr(request, "user", None))
 
 
 def _record_payload(payload: ProductIn | ProductPatch) -> dict[str, Any]:

@@ -7,6 +7,7 @@ categories (attributes come from the denormalised summary on the product row).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -15,8 +16,12 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
+from handel.catalog.media import queries as media_queries
+from handel.catalog.media.models import ProductImage
+from handel.catalog.media.queries import ProductMediaSummary
 from handel.catalog.models import (
     Attribute,
+    BundleOption,
     BundleOptionGroup,
     Category,
     KitComponent,
@@ -25,7 +30,8 @@ from handel.catalog.models import (
     ProductCategory,
     ProductRelation,
 )
-from handel.catalog.queries import visible_categories, visible_products
+from handel.catalog.queries import visible_categories, visible_products, visible_skus
+from handel.companies import queries as company_queries
 from handel.core.errors import InvalidInput, NotFound, field_error
 from handel.core.pagination import MAX_PAGE_SIZE, Page, paginate
 
@@ -46,12 +52,13 @@ class Viewer:
     customer_group_code: str | None = None
     assortment_code: str | None = None
 
-    def products(self, include_variants: bool = False) -> QuerySet[Product]:
+    def products(self, include_variants: bool = False, check_each: bool = False) -> QuerySet[Product]:
         return visible_products(
             channel_code=self.channel_code,
             customer_group_code=self.customer_group_code,
             assortment_code=self.assortment_code,
             include_variants=include_variants,
+            check_each=check_each,
         )
 
     def categories(self) -> QuerySet[Category]:
@@ -60,6 +67,37 @@ class Viewer:
             customer_group_code=self.customer_group_code,
             assortment_code=self.assortment_code,
         )
+
+    def visible_skus(self, skus: Iterable[str]) -> set[str]:
+        """Which of `skus` exist for this viewer (one query)."""
+        return visible_skus(
+            channel_code=self.channel_code,
+            customer_group_code=self.customer_group_code,
+            assortment_code=self.assortment_code,
+            skus=skus,
+        )
+
+
+def viewer_for(channel_code: str, user: Any) -> Viewer:
+    """Who looks at the channel's catalog: every reader (product lists and pages, search, compare,
+    wishlists, quick order, reorder, requisition lists) builds its viewer here. A company user sees
+    the catalog shared with the company, which replaces the customer group's and the channel's
+    default assortment, and the company's customer group; anyone else their own customer group's
+    assortment; a guest (None or anonymous) the channel's default."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Viewer(channel_code=channel_code)
+    own_group = user.customer_group.code if user.customer_group_id else None
+    company = company_queries.viewer_for(user)
+    if company is None:
+        return Viewer(channel_code=channel_code, customer_group_code=own_group)
+    # The company's group follows pricing (active companies only); its shared catalog always
+    # applies, so a pending or blocked company never sees more than it was given.
+    group = company.customer_group_code if company.company_status == "active" else None
+    return Viewer(
+        channel_code=channel_code,
+        customer_group_code=group or own_group,
+        assortment_code=company.assortment_code,
+    )
 
 
 def filter_products(
@@ -130,31 +168,27 @@ def _attribute_condition(condition: str) -> Q:
 
 
 def product_list(viewer: Viewer, *, page: int, page_size: int, sort: str = "sku", **filters: Any) -> dict[str, Any]:
-    """A page of product summaries in four queries: count, page, variants, categories. Rows are read
-    as dicts, not model instances: building a few hundred instances would dominate the page."""
+    """A page of product summaries in five queries at most: count (cached), page, variants,
+    categories, main images. Rows are read as dicts, not model instances: building a few hundred
+    instances would dominate the page."""
     if sort not in SORTS:
         raise InvalidInput("unknown sort", errors=[field_error(["query", "sort"], f"one of {', '.join(SORTS)}")])
     filtered = filter_products(viewer.products(), **filters)
     if not 1 <= page_size <= MAX_PAGE_SIZE or page < 1:
         paginate(filtered, page=page, page_size=page_size)  # raises the standard 422
-    if sort == "position":
-        if not filters.get("category"):
-            raise InvalidInput(
-                "sorting by position needs a category", errors=[field_error(["query", "sort"], "give a category")]
-            )
-        filtered = filtered.annotate(
-            position=Subquery(
-                ProductCategory.objects.filter(product_id=OuterRef("pk"), category__path=filters["category"]).values(
-                    "position"
-                )[:1]
-            )
+    if sort == "position" and not filters.get("category"):
+        raise InvalidInput(
+            "sorting by position needs a category", errors=[field_error(["query", "sort"], "give a category")]
         )
-    # SKUs are unique, so sorting by SKU needs no tie-breaker; without one, the databases can walk
-    # the (parent, status, sku) index in order and stop after the page.
-    ordered = filtered.order_by(*SORTS[sort]) if sort == "sku" else filtered.order_by(*SORTS[sort], "pk")
     start = (page - 1) * page_size
+    # The first pages read a few hundred products in index order: checking each against the
+    # assortment beats loading the assortment's whole membership first (see visible_products).
+    shallow = start + page_size <= CHECK_EACH_ROWS
+    source = filter_products(viewer.products(check_each=True), **filters) if shallow else filtered
+    ordered = _ordered(source, sort, filters.get("category"), by_channel_link=shallow)
     rows = list(ordered.values(*LIST_FIELDS)[start : start + page_size])
     result = Page(items=rows, page=page, page_size=page_size, total=cached_count(filtered)).as_dict()
+    ids = [row["id"] for row in rows]
     configurable_ids = [row["id"] for row in rows if row["kind"] == Product.Kind.CONFIGURABLE]
     variants: dict[int, list[dict[str, Any]]] = {}
     if configurable_ids:
@@ -165,14 +199,52 @@ def product_list(viewer: Viewer, *, page: int, page_size: int, sort: str = "sku"
         ):
             variants.setdefault(variant["parent_id"], []).append(variant)
     categories: dict[int, list[str]] = {}
-    for product_id, path in (
-        ProductCategory.objects.filter(product_id__in=[row["id"] for row in rows])
-        .order_by("rank", "id")
-        .values_list("product_id", "category__path")
-    ):
-        categories.setdefault(product_id, []).append(path)
-    result["items"] = [_summary_of_row(row, variants.get(row["id"], []), categories.get(row["id"], [])) for row in rows]
+    if ids:
+        for product_id, path in (
+            ProductCategory.objects.filter(product_id__in=ids)
+            .order_by("rank", "id")
+            .values_list("product_id", "category__path")
+        ):
+            categories.setdefault(product_id, []).append(path)
+    images = media_queries.media_for_products(ids) if ids else {}
+    result["items"] = [
+        _summary_of_row(row, variants.get(row["id"], []), categories.get(row["id"], []), images.get(row["id"]))
+        for row in rows
+    ]
     return result
+
+
+# Pages ending within this many products check the assortment product by product.
+CHECK_EACH_ROWS = 1000
+
+
+def _ordered(
+    products: QuerySet[Product], sort: str, category: str | None, *, by_channel_link: bool
+) -> QuerySet[Product]:
+    if sort == "position":
+        products = products.annotate(
+            position=Subquery(
+                ProductCategory.objects.filter(product_id=OuterRef("pk"), category__path=category).values("position")[
+                    :1
+                ]
+            )
+        )
+    # SKUs are unique, so sorting by SKU needs no tie-breaker; without one, the databases walk an
+    # index in order and stop after the page: for the first pages the channel links' (channel, sku)
+    # index (the SKU copied there), for deep pages the products' (parent, status, sku) index, which
+    # the assortment's membership test (see visible_products) goes with.
+    if sort == "sku":
+        return products.order_by("channel_links__sku" if by_channel_link else "sku")
+    return products.order_by(*SORTS[sort], "pk")
+
+
+def main_image(summary: ProductMediaSummary | None) -> dict[str, Any] | None:
+    """A list's picture of a product: its first gallery image (or its first variant's) at thumbnail
+    size, with its alt text; an image without renditions (a reference by URL) as it is."""
+    return _thumbnail_of(summary.primary_image) if summary is not None else None
+
+
+THUMBNAIL = "thumb"
 
 
 LIST_FIELDS = [
@@ -208,7 +280,12 @@ def cached_count(queryset: QuerySet[Any]) -> int:
     return int(total)
 
 
-def _summary_of_row(row: dict[str, Any], variants: list[dict[str, Any]], categories: list[str]) -> dict[str, Any]:
+def _summary_of_row(
+    row: dict[str, Any],
+    variants: list[dict[str, Any]],
+    categories: list[str],
+    media: ProductMediaSummary | None,
+) -> dict[str, Any]:
     axes = row["variant_attributes"]
     return {
         "sku": row["sku"],
@@ -225,6 +302,8 @@ def _summary_of_row(row: dict[str, Any], variants: list[dict[str, Any]], categor
         "categories": categories,
         "attributes": row["attribute_summary"],
         "images": row["media"],
+        "image": main_image(media),
+        "image_count": media.image_count if media else 0,
         "updated_at": row["updated_at"],
         "variant_attributes": axes,
         "variants": [
@@ -277,10 +356,15 @@ def product_summary(product: Product) -> dict[str, Any]:
 
 def product_detail(viewer: Viewer, sku: str) -> dict[str, Any]:
     """A product page: the product (or a variant, with its parent's SKU), with labelled attributes,
-    variants, bundle options, kit components and relations, all restricted to what the viewer sees."""
-    visible = viewer.products(include_variants=True)
+    variants, bundle options, kit components and relations, all restricted to what the viewer sees.
+
+    Visibility is asked once for the product and everything it refers to (`visible_skus`, indexed
+    lookups), not by filtering each prefetch by the viewer's whole visible set, which at 100,000
+    products costs hundreds of milliseconds per prefetch."""
+    if "\x00" in sku:
+        raise NotFound(f"no product '{sku}'")
     product = (
-        visible.filter(sku=sku)
+        Product.objects.filter(sku=sku)
         .select_related("brand", "parent")
         .prefetch_related(
             Prefetch(
@@ -293,23 +377,30 @@ def product_detail(viewer: Viewer, sku: str) -> dict[str, Any]:
             Prefetch("variants", queryset=Product.objects.filter(status=Product.Status.ACTIVE).order_by("sku")),
             Prefetch(
                 "option_groups",
-                queryset=BundleOptionGroup.objects.prefetch_related(Prefetch("options__product", queryset=visible)),
+                queryset=BundleOptionGroup.objects.prefetch_related(
+                    Prefetch("options", queryset=BundleOption.objects.select_related("product"))
+                ),
             ),
-            Prefetch("components", queryset=KitComponent.objects.filter(product__in=visible).select_related("product")),
-            Prefetch(
-                "relations",
-                queryset=ProductRelation.objects.filter(target__in=visible)
-                .select_related("target")
-                .order_by("position", "id"),
-            ),
+            Prefetch("components", queryset=KitComponent.objects.select_related("product")),
+            Prefetch("relations", queryset=ProductRelation.objects.select_related("target").order_by("position", "id")),
         )
         .first()
     )
     if product is None:
         raise NotFound(f"no product '{sku}'")
+    referenced = [option.product.sku for group in product.option_groups.all() for option in group.options.all()]
+    referenced += [component.product.sku for component in product.components.all()]
+    referenced += [relation.target.sku for relation in product.relations.all()]
+    allowed = viewer.visible_skus([sku, *referenced])
+    if sku not in allowed:
+        raise NotFound(f"no product '{sku}'")
     data = product_summary(product)
+    gallery = gallery_of(product)
     data.update(
         {
+            "image": _thumbnail_of(gallery[0]) if gallery else None,
+            "image_count": len(gallery),
+            "gallery": gallery,
             "description": product.description,
             "mpn": product.mpn,
             "parent_sku": product.parent.sku if product.parent else None,
@@ -336,7 +427,7 @@ def product_detail(viewer: Viewer, sku: str) -> dict[str, Any]:
                                 "default": option.is_default,
                             }
                             for option in group.options.all()
-                            if option.product is not None
+                            if option.product.sku in allowed
                         ],
                     }
                     for group in product.option_groups.all()
@@ -347,14 +438,68 @@ def product_detail(viewer: Viewer, sku: str) -> dict[str, Any]:
             "components": [
                 {"sku": component.product.sku, "name": component.product.name, "quantity": component.quantity}
                 for component in product.components.all()
+                if component.product.sku in allowed
             ],
             "relations": [
                 {"kind": relation.kind, "sku": relation.target.sku, "name": relation.target.name}
                 for relation in product.relations.all()
+                if relation.target.sku in allowed
             ],
         }
     )
     return data
+
+
+def gallery_of(product: Product) -> list[dict[str, Any]]:
+    """The product's gallery images (with alt texts and rendition URLs), then, for a configurable,
+    its active variants' own images marked with their SKU. One query."""
+    owners = Q(product_id=product.pk)
+    if product.kind == Product.Kind.CONFIGURABLE:
+        owners |= Q(product__parent_id=product.pk, product__status=Product.Status.ACTIVE)
+    own: list[dict[str, Any]] = []
+    of_variants: list[dict[str, Any]] = []
+    for product_id, variant_sku, public_id, file, url, alt_text, translations, width, height, renditions in (
+        ProductImage.objects.filter(owners, spin_set__isnull=True)
+        .order_by("position", "id")
+        .values_list(
+            "product_id",
+            "product__sku",
+            "public_id",
+            "file",
+            "external_url",
+            "alt_text",
+            "translations",
+            "width",
+            "height",
+            "renditions",
+        )
+    ):
+        is_own = product_id == product.pk
+        (own if is_own else of_variants).append(
+            media_queries.image_out(
+                public_id=public_id,
+                file=file,
+                external_url=url,
+                alt_text=alt_text,
+                translations=translations,
+                width=width,
+                height=height,
+                renditions=renditions,
+                variant_sku=None if is_own else variant_sku,
+            )
+        )
+    return own + of_variants
+
+
+def _thumbnail_of(image: dict[str, Any]) -> dict[str, Any]:
+    thumbnail = image["renditions"].get(THUMBNAIL) or {}
+    return {
+        "url": thumbnail.get("url") or image["url"],
+        "width": thumbnail.get("width", image["width"]),
+        "height": thumbnail.get("height", image["height"]),
+        "alt_text": image["alt_text"],
+        "alt_text_nl": image["alt_text_nl"],
+    }
 
 
 def _attribute_details(product: Product) -> list[dict[str, Any]]:

@@ -368,6 +368,8 @@ def _assortments() -> None:
             "wholesale",
             ["tools", "industrial", "software", "electronics"],
         ),
+        # The catalog shared with De Vries Bouw (companies demo): it replaces their group's range.
+        ("devries-bouw-contract", "De Vries Bouw contract range", "b2b", False, None, ["tools", "industrial"]),
     ]
     for code, name, channel_code, is_default, group_code, paths in spec:
         group = CustomerGroup.objects.filter(code=group_code).first() if group_code else None

@@ -19,15 +19,17 @@ from django.db.models import QuerySet
 
 from handel.catalog.models import Attribute, Product, ProductAttributeValue, ProductCategory, ProductChannel
 from handel.catalog.records import (
+    ATTRIBUTE_PREFIX,
     COLUMNS,
     Record,
+    StoredRecords,
     attribute_columns,
     from_json_object,
     json_location,
-    record_of,
     to_csv_row,
     to_json_object,
-    with_record_data,
+    uploaded_image_urls,
+    with_uploaded_images,
 )
 from handel.catalog.validation import Catalog, CheckedRecord, RowError, check_references, clean_record
 from handel.catalog.writing import WriteResult, write_records
@@ -91,6 +93,10 @@ def _read_csv(text: str) -> Iterator[tuple[int, Record | None, list[RowError]]]:
     if "sku" not in header:
         yield 1, None, [RowError(1, "sku", "the header has no 'sku' column")]
         return
+    # Empty attribute cells are left out of the record: a file has a column for every attribute,
+    # a product a value for a few, and an empty cell means no value anyway.
+    plain = [(index, name) for index, name in enumerate(header) if not name.startswith(ATTRIBUTE_PREFIX)]
+    attributes = [(index, name) for index, name in enumerate(header) if name.startswith(ATTRIBUTE_PREFIX)]
     line = reader.line_num + 1
     while True:
         try:
@@ -104,7 +110,10 @@ def _read_csv(text: str) -> Iterator[tuple[int, Record | None, list[RowError]]]:
             errors = []
             if len(cells) > len(header):
                 errors.append(RowError(line, "", f"{len(cells)} cells but the header has {len(header)} columns"))
-            yield line, dict(zip(header, cells, strict=False)), errors
+            count = len(cells)
+            record = {name: cells[index] for index, name in plain if index < count}
+            record.update((name, cells[index]) for index, name in attributes if index < count and cells[index])
+            yield line, record, errors
         line = reader.line_num + 1
 
 
@@ -196,7 +205,8 @@ def export_products(
     products: QuerySet[Product] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Write products (all by default) as CSV or JSON Lines; returns how many."""
+    """Write products (all by default) as CSV or JSON Lines; returns how many. The media column
+    lists a product's image references and then the URLs of its uploaded images."""
     if format not in FORMATS:
         raise InvalidInput(
             f"format must be one of {', '.join(FORMATS)}", errors=[field_error(["format"], "csv or jsonl")]
@@ -209,10 +219,12 @@ def export_products(
         )
         writer.writeheader()
     ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+    reader = StoredRecords()
     for start in range(0, len(ids), EXPORT_CHUNK):
-        chunk = with_record_data(Product.objects.filter(pk__in=ids[start : start + EXPORT_CHUNK]).order_by("pk"))
-        for product in chunk:
-            record = record_of(product)
+        chunk = ids[start : start + EXPORT_CHUNK]
+        uploaded = uploaded_image_urls(chunk)
+        for product_id, record in reader.read(chunk).items():
+            with_uploaded_images(record, uploaded.get(product_id, []))
             if writer is not None:
                 writer.writerow(to_csv_row(record))
             else:

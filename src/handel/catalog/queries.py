@@ -7,14 +7,25 @@ visibility, status or assortment does not exist for that viewer.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import IsNull
 
-from handel.catalog.models import Assortment, Category, KitComponent, Product, ProductCategory
+from handel.catalog.models import (
+    Assortment,
+    Attribute,
+    Category,
+    KitComponent,
+    Product,
+    ProductAttributeValue,
+    ProductCategory,
+    ProductChannel,
+)
 from handel.catalog.types import AssortmentScope, ProductFacts
 from handel.channels.queries import get_channel
 
@@ -42,6 +53,7 @@ def product_facts(skus: Iterable[str]) -> dict[str, ProductFacts]:
             "min_order_qty",
             "order_increment",
             "status",
+            "bundle_pricing",
             "attribute_summary",
             "brand__code",
             "parent__id",
@@ -79,6 +91,7 @@ def product_facts(skus: Iterable[str]) -> dict[str, ProductFacts]:
             min_order_qty=product.min_order_qty,
             order_increment=product.order_increment,
             status=product.status,
+            bundle_pricing=product.bundle_pricing if product.kind == Product.Kind.BUNDLE else "",
         )
     return facts
 
@@ -150,26 +163,44 @@ def visible_products(
     customer_group_code: str | None = None,
     assortment_code: str | None = None,
     include_variants: bool = False,
+    check_each: bool = False,
 ) -> QuerySet[Product]:
     """Active products visible in the channel and inside the viewer's assortment. Top-level products
-    (not variants) unless `include_variants`; a variant is visible when its parent is."""
+    (not variants) unless `include_variants`; a variant is visible when its parent is.
+
+    `check_each` is for reading the first few hundred products of a channel in SKU order (ordered by
+    `channel_links__sku`): the assortment is tested product by product (an index probe per product
+    read) instead of against its whole membership, which PostgreSQL hashes first (~30,000 rows at
+    100,000 products), and top-level products are told by their kind, so that SQLite walks the
+    channel's (channel, sku) index rather than the products' (parent, status, sku) index, whose
+    statistics make a NULL parent look rare. Far dearer for counts and deep pages."""
     channel = get_channel(channel_code)
     if channel is None:
         return Product.objects.none()
     # A join on the channel links (unique per product and channel) and the assortment's category ids
     # resolved in advance, so that lists walk the (parent, status, sku) index in order.
+    # Only variants have a parent (checked on every write).
+    is_top_level = ~Q(kind=Product.Kind.VARIANT) if check_each else Q(parent__isnull=True)
     top_level = Product.objects.filter(
+        is_top_level,
         status=Product.Status.ACTIVE,
-        parent__isnull=True,
         channel_links__channel_id=channel.id,
     )
     scope = assortment_for(
         channel_code=channel_code, customer_group_code=customer_group_code, assortment_code=assortment_code
     )
     if scope is not None:
-        in_categories = ProductCategory.objects.filter(category_id__in=scope.category_ids).values("product_id")
         in_products = Assortment.products.through.objects.filter(assortment_id=scope.id).values("product_id")
-        top_level = top_level.filter(Q(id__in=in_categories) | Q(id__in=in_products))
+        if check_each:
+            # A scalar subquery, which PostgreSQL runs per row (an EXISTS it would turn into a hash).
+            first_link = ProductCategory.objects.filter(
+                product_id=OuterRef("pk"), category_id__in=scope.category_ids
+            ).order_by()
+            in_scope = IsNull(Subquery(first_link.values("pk")[:1]), False) | Q(id__in=in_products)
+        else:
+            in_categories = ProductCategory.objects.filter(category_id__in=scope.category_ids).values("product_id")
+            in_scope = Q(id__in=in_categories) | Q(id__in=in_products)
+        top_level = top_level.filter(in_scope)
     if not include_variants:
         return top_level
     return Product.objects.filter(
@@ -271,3 +302,137 @@ def stock_structure(skus: Iterable[str]) -> tuple[frozenset[str], dict[str, tupl
         ):
             kits[kit_ids[kit_id]].append((component_sku, quantity))
     return virtual, {sku: tuple(components) for sku, components in kits.items() if components}
+
+
+# -- bulk reads for the search index -------------------------------------------------------------------
+# Plain rows (tuples of column values), a few queries per batch of products: the search index reads
+# 100,000 products at thousands per second.
+
+INDEXED_PRODUCT_COLUMNS = (
+    "id",
+    "sku",
+    "name",
+    "description",
+    "translations",
+    "mpn",
+    "gtin",
+    "media",
+    "created_at",
+    "brand__code",
+    "brand__name",
+)
+INDEXED_VALUE_COLUMNS = (
+    "product_id",
+    "attribute__code",
+    "attribute__type",
+    "attribute__is_searchable",
+    "attribute__is_filterable",
+    "attribute__is_translatable",
+    "locale",
+    "option__code",
+    "option__label",
+    "option__translations",
+    "value_text",
+    "value_integer",
+    "value_decimal",
+    "value_boolean",
+    "value_date",
+    "attribute__name",
+    "attribute__translations",
+)
+
+
+def top_level_product_ids(product_ids: Iterable[int]) -> list[int]:
+    """The top-level products of these products (a variant's is its parent), sorted."""
+    rows = Product.objects.filter(pk__in=set(product_ids)).values_list("pk", "parent_id")
+    return sorted({parent_id or product_id for product_id, parent_id in rows})
+
+
+def top_level_product_ids_for_skus(skus: Iterable[str]) -> list[int]:
+    return top_level_product_ids(Product.objects.filter(sku__in=list(skus)).values_list("pk", flat=True))
+
+
+def top_level_product_ids_in_category(path: str) -> list[int]:
+    """Top-level products linked to the category or one below it."""
+    links = ProductCategory.objects.filter(Q(category__path=path) | Q(category__path__startswith=path + "/"))
+    return top_level_product_ids(links.values_list("product_id", flat=True))
+
+
+def all_top_level_product_ids() -> list[int]:
+    return list(Product.objects.filter(parent__isnull=True).order_by("pk").values_list("pk", flat=True))
+
+
+def existing_skus(skus: Iterable[str]) -> set[str]:
+    return set(Product.objects.filter(sku__in=list(skus)).values_list("sku", flat=True))
+
+
+def owner_skus(skus: Iterable[str]) -> dict[str, str]:
+    """Each known SKU's top-level SKU (a variant's parent, else itself)."""
+    return {
+        sku: parent_sku or sku
+        for sku, parent_sku in Product.objects.filter(sku__in=list(skus)).values_list("sku", "parent__sku")
+    }
+
+
+def active_category_rows() -> list[tuple[int, str, str, dict[str, Any]]]:
+    """(id, path, name, translations) of every active category."""
+    return list(Category.objects.filter(is_active=True).values_list("id", "path", "name", "translations"))
+
+
+def filterable_attribute_rows() -> list[tuple[str, str, dict[str, Any], list[tuple[str, str, dict[str, Any]]]]]:
+    """(code, name, translations, [(option code, label, translations)]) of every filterable attribute."""
+    return [
+        (
+            attribute.code,
+            attribute.name,
+            attribute.translations,
+            [(option.code, option.label, option.translations) for option in attribute.options.all()],
+        )
+        for attribute in Attribute.objects.filter(is_filterable=True).prefetch_related("options")
+    ]
+
+
+def active_top_level_rows(product_ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    """INDEXED_PRODUCT_COLUMNS of the active top-level products among these, by id."""
+    return list(
+        Product.objects.filter(pk__in=product_ids, parent__isnull=True, status=Product.Status.ACTIVE)
+        .order_by("pk")
+        .values_list(*INDEXED_PRODUCT_COLUMNS)
+    )
+
+
+def active_variant_rows(parent_ids: Sequence[int]) -> list[tuple[int, int, str, str, str]]:
+    """(id, parent id, sku, mpn, gtin) of the active variants of these products, by SKU."""
+    return list(
+        Product.objects.filter(parent_id__in=parent_ids, status=Product.Status.ACTIVE)
+        .order_by("sku")
+        .values_list("id", "parent_id", "sku", "mpn", "gtin")
+    )
+
+
+def channel_links(product_ids: Sequence[int]) -> list[tuple[int, int]]:
+    """(product id, channel id) of the channels these products are visible in."""
+    return list(ProductChannel.objects.filter(product_id__in=product_ids).values_list("product_id", "channel_id"))
+
+
+def category_links(product_ids: Sequence[int]) -> list[tuple[int, int]]:
+    """(product id, category id) of these products' categories."""
+    return list(ProductCategory.objects.filter(product_id__in=product_ids).values_list("product_id", "category_id"))
+
+
+def assortment_links(product_ids: Sequence[int]) -> list[tuple[int, int]]:
+    """(product id, assortment id) of the assortments that list these products explicitly."""
+    return list(
+        Assortment.products.through.objects.filter(product_id__in=product_ids).values_list(
+            "product_id", "assortment_id"
+        )
+    )
+
+
+def indexed_value_rows(product_ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    """INDEXED_VALUE_COLUMNS of these products' values of searchable or filterable attributes."""
+    return list(
+        ProductAttributeValue.objects.filter(product_id__in=list(product_ids))
+        .filter(Q(attribute__is_searchable=True) | Q(attribute__is_filterable=True))
+        .values_list(*INDEXED_VALUE_COLUMNS)
+    )

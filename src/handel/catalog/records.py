@@ -16,12 +16,18 @@ from typing import Any
 
 from django.db.models import Prefetch
 
+from handel.catalog.media.models import ProductImage
+from handel.catalog.media.renditions import url_of
 from handel.catalog.models import (
     Attribute,
+    AttributeOption,
+    BundleOption,
     BundleOptionGroup,
+    KitComponent,
     Product,
     ProductAttributeValue,
     ProductCategory,
+    ProductChannel,
     ProductRelation,
 )
 
@@ -161,6 +167,185 @@ def record_of(product: Product) -> Record:
         ],
     }
     record.update(attribute_cells(product.attribute_values.all()))
+    return record
+
+
+# The scalar columns read straight from the product row (the others need a join or a conversion).
+PLAIN_COLUMNS = [
+    "kind",
+    "status",
+    "name",
+    "description",
+    "mpn",
+    "gtin",
+    "weight_grams",
+    "length_mm",
+    "width_mm",
+    "height_mm",
+    "tax_class",
+    "unit",
+    "min_order_qty",
+    "order_increment",
+    "bundle_pricing",
+    "digital_delivery",
+    "digital_file",
+]
+DECIMAL_COLUMNS = ["cost_price", "msrp", "bundle_price"]
+
+
+class StoredRecords:
+    """The records of many stored products, read with a fixed number of value queries and no model
+    instances (the same records `record_of` gives): exports and the "nothing changed" check of
+    imports read thousands at a time, where prefetching model instances cost ~1 ms a product."""
+
+    def __init__(self) -> None:
+        self.attributes = {pk: (code, kind) for pk, code, kind in Attribute.objects.values_list("id", "code", "type")}
+        self.options = dict(AttributeOption.objects.values_list("id", "code"))
+
+    def read(self, product_ids: list[int]) -> dict[int, Record]:
+        """Records by product id, in the order of `product_ids`."""
+        if not product_ids:
+            return {}
+        records: dict[int, Record] = {}
+        rows = Product.objects.filter(pk__in=product_ids).values_list(
+            "pk",
+            "sku",
+            "parent__sku",
+            "template__code",
+            "brand__code",
+            "translations",
+            "variant_attributes",
+            "media",
+            *PLAIN_COLUMNS,
+            *DECIMAL_COLUMNS,
+        )
+        by_id = {row[0]: row for row in rows}
+        plain_start = 8
+        decimal_start = plain_start + len(PLAIN_COLUMNS)
+        for pk in product_ids:
+            row = by_id.get(pk)
+            if row is None:
+                continue
+            translated = (row[5] or {}).get(TRANSLATED_LOCALE, {})
+            record: Record = {"sku": row[1], "parent_sku": row[2] or "", "template": row[3] or ""}
+            record.update(zip(PLAIN_COLUMNS, row[plain_start:decimal_start], strict=True))
+            record.update(
+                (name, canonical_decimal(value))
+                for name, value in zip(DECIMAL_COLUMNS, row[decimal_start:], strict=True)
+            )
+            record["name_nl"] = translated.get("name", "")
+            record["description_nl"] = translated.get("description", "")
+            record["brand"] = row[4] or ""
+            record["variant_attributes"] = list(row[6] or [])
+            record["media"] = list(row[7] or [])
+            for column in ("channels", "categories", "relations", "kit_components", "bundle_groups"):
+                record[column] = []
+            records[pk] = record
+        ids = list(records)
+        channels = ProductChannel.objects.filter(product_id__in=ids).values_list("product_id", "channel__code")
+        for product_id, code in channels:
+            records[product_id]["channels"].append(code)
+        for record in records.values():
+            record["channels"].sort()
+        for product_id, path, position in (
+            ProductCategory.objects.filter(product_id__in=ids)
+            .order_by("rank", "id")
+            .values_list("product_id", "category__path", "position")
+        ):
+            records[product_id]["categories"].append(category_cell(path, position))
+        for source_id, kind, target, mutual in (
+            ProductRelation.objects.filter(source_id__in=ids)
+            .order_by("position", "id")
+            .values_list("source_id", "kind", "target__sku", "is_mutual")
+        ):
+            records[source_id]["relations"].append(relation_cell(kind, target, mutual))
+        for kit_id, sku, quantity in (
+            KitComponent.objects.filter(kit_id__in=ids)
+            .order_by("position", "id")
+            .values_list("kit_id", "product__sku", "quantity")
+        ):
+            records[kit_id]["kit_components"].append(f"{sku}*{quantity}")
+        self._read_bundle_groups(records)
+        self._read_attributes(records)
+        return records
+
+    def _read_bundle_groups(self, records: dict[int, Record]) -> None:
+        bundles = [pk for pk, record in records.items() if record["kind"] == Product.Kind.BUNDLE]
+        if not bundles:
+            return
+        groups: dict[int, dict[str, Any]] = {}
+        for group_id, bundle_id, code, name, required, minimum, maximum in (
+            BundleOptionGroup.objects.filter(bundle_id__in=bundles)
+            .order_by("position", "id")
+            .values_list("id", "bundle_id", "code", "name", "is_required", "min_selections", "max_selections")
+        ):
+            group = {"code": code, "name": name, "required": required, "min": minimum, "max": maximum, "options": []}
+            groups[group_id] = group
+            records[bundle_id]["bundle_groups"].append(group)
+        for group_id, sku, quantity, is_default in (
+            BundleOption.objects.filter(group_id__in=list(groups))
+            .order_by("position", "id")
+            .values_list("group_id", "product__sku", "default_quantity", "is_default")
+        ):
+            groups[group_id]["options"].append({"sku": sku, "quantity": quantity, "default": is_default})
+
+    def _read_attributes(self, records: dict[int, Record]) -> None:
+        Type = Attribute.Type
+        for product_id, attribute_id, locale, option_id, text, integer, number, boolean, day in (
+            ProductAttributeValue.objects.filter(product_id__in=list(records))
+            .order_by("product_id", "attribute_id", "locale", "position")
+            .values_list(
+                "product_id",
+                "attribute_id",
+                "locale",
+                "option_id",
+                "value_text",
+                "value_integer",
+                "value_decimal",
+                "value_boolean",
+                "value_date",
+            )
+        ):
+            code, kind = self.attributes[attribute_id]
+            record = records[product_id]
+            key = ATTRIBUTE_PREFIX + code
+            if locale == TRANSLATED_LOCALE:
+                record[f"{key}.{TRANSLATED_LOCALE}"] = text
+            elif kind == Type.MULTI_SELECT:
+                record.setdefault(key, []).append(self.options[option_id])
+            elif option_id is not None:
+                record[key] = self.options[option_id]
+            elif kind == Type.INTEGER:
+                record[key] = integer
+            elif kind == Type.DECIMAL:
+                record[key] = canonical_decimal(number)
+            elif kind == Type.BOOLEAN:
+                record[key] = boolean
+            elif kind == Type.DATE:
+                record[key] = day.isoformat() if day else None
+            else:
+                record[key] = text
+
+
+def uploaded_image_urls(product_ids: list[int]) -> dict[int, list[str]]:
+    """The URLs of the products' uploaded gallery images (not spin frames, not external references),
+    in gallery order. Exports list them in the media column after the product's own references;
+    imports recognise them there and leave them to the gallery."""
+    urls: dict[int, list[str]] = {}
+    for product_id, path in (
+        ProductImage.objects.filter(product_id__in=product_ids, spin_set__isnull=True)
+        .exclude(file="")
+        .order_by("product_id", "position", "id")
+        .values_list("product_id", "file")
+    ):
+        urls.setdefault(product_id, []).append(url_of(path))
+    return urls
+
+
+def with_uploaded_images(record: Record, urls: list[str]) -> Record:
+    """The record with the product's uploaded images added to its media references (once each)."""
+    if urls:
+        record["media"] = list(dict.fromkeys([*record["media"], *urls]))
     return record
 
 

@@ -7,6 +7,8 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+from handel.catalog.media.schemas import ImageOut
+
 ProductKind = Literal["simple", "configurable", "variant", "bundle", "kit", "virtual"]
 
 
@@ -125,6 +127,14 @@ class VariantSummaryOut(Schema):
     images: list[str]
 
 
+class MainImageOut(Schema):
+    url: str = Field(description="the thumbnail rendition of an upload, or the referenced image's URL")
+    width: int | None
+    height: int | None
+    alt_text: str
+    alt_text_nl: str
+
+
 class ProductSummaryOut(Schema):
     sku: str
     kind: str
@@ -139,7 +149,9 @@ class ProductSummaryOut(Schema):
     tax_class: str
     categories: list[str]
     attributes: dict[str, list[str]]
-    images: list[str]
+    images: list[str] = Field(description="the image references kept on the product (imports)")
+    image: MainImageOut | None = Field(description="the first gallery image (or its first variant's)")
+    image_count: int
     updated_at: datetime
     variant_attributes: list[str]
     variants: list[VariantSummaryOut]
@@ -176,6 +188,7 @@ class LinkedProductOut(Schema):
 
 
 class ProductDetailOut(ProductSummaryOut):
+    gallery: list[ImageOut] = Field(description="gallery images, then the active variants' own images")
     description: str
     mpn: str
     parent_sku: str | None

@@ -26,6 +26,7 @@ class ProductFacts:
     min_order_qty: int
     order_increment: int
     status: str
+    bundle_pricing: str = ""  # a bundle's: fixed (its own price) or dynamic (the sum of its chosen options)
 
 
 @dataclass(frozen=True)

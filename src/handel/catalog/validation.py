@@ -34,6 +34,10 @@ SKU_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 MAX_TEXT = 300
 MAX_INTEGER = 2**31 - 1
+# Django computes a Choices class's `values` anew on every access; rows are checked by the thousand.
+PRODUCT_KINDS = tuple(Product.Kind.values)
+PRODUCT_STATUSES = tuple(Product.Status.values)
+RELATION_KINDS = tuple(ProductRelation.Kind.values)
 
 
 @dataclass(frozen=True)
@@ -194,10 +198,10 @@ def clean_record(raw: Record, line: int, catalog: Catalog) -> CheckedRecord:
     record["sku"] = sku
     record["parent_sku"] = c.text("parent_sku", max_length=64)
     record["kind"] = c.choice(
-        "kind", Product.Kind.values, Product.Kind.VARIANT if record["parent_sku"] else Product.Kind.SIMPLE
+        "kind", PRODUCT_KINDS, Product.Kind.VARIANT if record["parent_sku"] else Product.Kind.SIMPLE
     )
     kind = record["kind"]
-    record["status"] = c.choice("status", Product.Status.values, Product.Status.DRAFT)
+    record["status"] = c.choice("status", PRODUCT_STATUSES, Product.Status.DRAFT)
     record["template"] = c.text("template", max_length=50)
     if record["template"] and record["template"] not in catalog.templates:
         c.error("template", f"unknown product template '{record['template']}'")
@@ -259,15 +263,10 @@ def _clean_relations(c: Cleaner, record: Record) -> None:
     seen = set()
     for cell in c.items("relations"):
         parts = cell.split(":")
-        if (
-            len(parts) not in (2, 3)
-            or parts[0] not in ProductRelation.Kind.values
-            or (len(parts) == 3 and parts[2] != "mutual")
-        ):
+        if len(parts) not in (2, 3) or parts[0] not in RELATION_KINDS or (len(parts) == 3 and parts[2] != "mutual"):
             c.error(
                 "relations",
-                f"'{cell}' is not kind:SKU or kind:SKU:mutual with kind one of "
-                f"{', '.join(ProductRelation.Kind.values)}",
+                f"'{cell}' is not kind:SKU or kind:SKU:mutual with kind one of {', '.join(RELATION_KINDS)}",
             )
             continue
         if parts[1] == record["sku"]:

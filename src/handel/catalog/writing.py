@@ -29,25 +29,22 @@ from handel.catalog.records import (
     ATTRIBUTE_PREFIX,
     TRANSLATED_LOCALE,
     Record,
+    StoredRecords,
     iterate_in_chunks,
-    record_of,
     relation_cell,
     summary_strings,
-    with_record_data,
+    uploaded_image_urls,
     without_empty_attributes,
 )
 from handel.catalog.validation import Catalog, referenced_skus
 
 CHUNK_SIZE = 1000
-PRODUCT_FIELDS = [
+# Product columns taken from the record as they are.
+COPIED_COLUMNS = [
     "kind",
-    "parent",
-    "template",
     "status",
     "name",
     "description",
-    "translations",
-    "brand",
     "mpn",
     "gtin",
     "weight_grams",
@@ -58,17 +55,26 @@ PRODUCT_FIELDS = [
     "unit",
     "min_order_qty",
     "order_increment",
-    "cost_price",
-    "msrp",
-    "variant_attributes",
     "bundle_pricing",
-    "bundle_price",
     "digital_delivery",
     "digital_file",
+]
+# What an import writes of a product (attribute names); a new product also gets its SKU and creation time.
+PRODUCT_COLUMNS = [
+    *COPIED_COLUMNS,
+    "parent_id",
+    "template_id",
+    "translations",
+    "brand_id",
+    "cost_price",
+    "msrp",
+    "bundle_price",
+    "variant_attributes",
     "media",
     "attribute_summary",
     "updated_at",
 ]
+NEW_PRODUCT_COLUMNS = ["sku", *PRODUCT_COLUMNS, "created_at"]
 
 
 @dataclass
@@ -97,73 +103,105 @@ def write_records(
     parent_skus = {record["parent_sku"] for record in ordered if record["parent_sku"]}
     ids = dict(Product.objects.filter(sku__in=parent_skus).values_list("sku", "id"))
     changed: list[Record] = []
+    replaced: set[int] = set()  # stored products whose records changed: their child rows are replaced
     old_mutual: set[tuple[int, int, str]] = set()
+    reader = StoredRecords()
     for chunk in iterate_in_chunks(ordered, CHUNK_SIZE):
-        existing = {
-            product.sku: product
-            for product in with_record_data(Product.objects.filter(sku__in=[r["sku"] for r in chunk]))
-        }
+        existing = dict(Product.objects.filter(sku__in=[r["sku"] for r in chunk]).values_list("sku", "id"))
+        stored = reader.read(list(existing.values()))
+        uploaded = uploaded_image_urls(list(existing.values()))
         new, updated = [], []
         for record in chunk:
-            current = existing.get(record["sku"])
-            if current is not None:
-                if without_empty_attributes(record_of(current)) == without_empty_attributes(record):
+            pk = existing.get(record["sku"])
+            if pk is not None:
+                # An export lists uploaded images among the media references; they stay in the gallery.
+                own_images = uploaded.get(pk)
+                if own_images:
+                    record["media"] = [reference for reference in record["media"] if reference not in own_images]
+                if without_empty_attributes(stored[pk]) == without_empty_attributes(record):
                     result.unchanged.append(record["sku"])
                     continue
-                old_mutual |= {
-                    (relation.source_id, relation.target_id, relation.kind)
-                    for relation in current.relations.all()
-                    if relation.is_mutual
-                }
+                replaced.add(pk)
             changed.append(record)
-            product = current or Product(sku=record["sku"], created_at=now)
-            _apply(product, record, catalog, ids, now)
-            (updated if product.pk else new).append(product)
+            row = _product_row(record, catalog, ids, now)
+            if pk is None:
+                new.append(row)
+            else:
+                row["id"] = pk
+                updated.append(row)
+        old_mutual |= set(
+            ProductRelation.objects.filter(source_id__in=[row["id"] for row in updated], is_mutual=True).values_list(
+                "source_id", "target_id", "kind"
+            )
+        )
         # Variants of configurables created in this chunk need their ids first.
         parents = {record["sku"]: record["parent_sku"] for record in chunk if record["parent_sku"]}
         for is_variant in (False, True):
             if is_variant:
-                for product in new + updated:
-                    if product.sku in parents:
-                        product.parent_id = ids[parents[product.sku]]
-            batch = [product for product in new if (product.sku in parents) == is_variant]
-            insert_rows(batch)
-            ids.update(Product.objects.filter(sku__in=[product.sku for product in batch]).values_list("sku", "id"))
-        Product.objects.bulk_update(updated, PRODUCT_FIELDS, batch_size=500)
-        ids.update({product.sku: product.pk for product in updated})
-        result.created += [product.sku for product in new]
-        result.updated += [product.sku for product in updated]
+                for row in new + updated:
+                    if row["sku"] in parents:
+                        row["parent_id"] = ids[parents[row["sku"]]]
+            batch = [row for row in new if (row["sku"] in parents) == is_variant]
+            insert_values(Product, NEW_PRODUCT_COLUMNS, [[row[name] for name in NEW_PRODUCT_COLUMNS] for row in batch])
+            if batch:
+                ids.update(Product.objects.filter(sku__in=[row["sku"] for row in batch]).values_list("sku", "id"))
+        update_values(
+            Product, PRODUCT_COLUMNS, [[row[name] for name in PRODUCT_COLUMNS] + [row["id"]] for row in updated]
+        )
+        ids.update({row["sku"]: row["id"] for row in updated})
+        result.created += [row["sku"] for row in new]
+        result.updated += [row["sku"] for row in updated]
         if progress:
             progress(len(chunk))
     new_mutual: set[tuple[int, int, str]] = set()
     for chunk in iterate_in_chunks(changed, CHUNK_SIZE):
-        new_mutual |= _replace_children(chunk, catalog, ids)
+        new_mutual |= _replace_children(chunk, catalog, ids, replaced)
     _keep_mutual_relations_mutual({ids[record["sku"]] for record in changed}, new_mutual, old_mutual)
     return result
 
 
-def insert_rows(instances: list[Any]) -> None:
-    """INSERT many new rows of one model with a single executemany. Much cheaper than bulk_create,
-    which compiles every value of every row through the ORM; used where the primary keys are not
-    needed back (or are looked up afterwards by a unique key)."""
-    if not instances:
-        return
-    meta = instances[0]._meta
-    names = [column.attname for column in meta.concrete_fields if not column.primary_key]
-    insert_values(type(instances[0]), names, [[getattr(instance, name) for name in names] for instance in instances])
-
-
 def insert_values(model: type[models.Model], names: list[str], rows: list[list[Any]]) -> None:
-    """INSERT rows given as value lists in the order of the field (attribute) names."""
+    """INSERT rows given as value lists in the order of the field (attribute) names, with one
+    executemany: much cheaper than bulk_create, which builds and compiles a model instance per row.
+    The value lists are converted to database values in place."""
     if not rows:
         return
-    meta = model._meta
-    columns = [next(field for field in meta.concrete_fields if field.attname == name) for name in names]
+    columns, rows = _database_values(model, names, rows)
+    quote = connection.ops.quote_name
+    # Table and column names come from the model, never from input.
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(column.column) for column in columns)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def update_values(model: type[models.Model], names: list[str], rows: list[list[Any]]) -> None:
+    """UPDATE rows by primary key with one executemany; each row holds the values of `names` and
+    then the primary key. (Django's bulk_update builds one CASE expression per field and row.)"""
+    if not rows:
+        return
+    columns, rows = _database_values(model, [*names, model._meta.pk.attname], rows)
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns[:-1])
+    # Table and column names come from the model, never from input.
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(columns[-1].column)} = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _database_values(
+    model: type[models.Model], names: list[str], rows: list[list[Any]]
+) -> tuple[list[models.Field[Any, Any]], list[list[Any]]]:
+    """The model's fields of these attribute names, and the rows with values as the database takes them."""
+    by_name = {column.attname: column for column in model._meta.concrete_fields}
+    columns = [by_name[name] for name in names]
     operations = connection.ops
     converters: list[Callable[[Any], Any] | None] = []
     for column in columns:
         if isinstance(column, models.JSONField):
-            converters.append(lambda value: None if value is None else json.dumps(value))
+            converters.append(_json_text)
         elif isinstance(column, models.DateTimeField):
             converters.append(operations.adapt_datetimefield_value)
         elif isinstance(column, models.DateField):
@@ -176,19 +214,17 @@ def insert_values(model: type[models.Model], names: list[str], rows: list[list[A
             )
         else:
             converters.append(None)
-    if any(converters):
-        rows = [
-            [convert(value) if convert else value for value, convert in zip(row, converters, strict=True)]
-            for row in rows
-        ]
-    quote = operations.quote_name
-    # Table and column names come from the model, never from input.
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(column.column) for column in columns)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    converted = [(index, convert) for index, convert in enumerate(converters) if convert is not None]
+    if converted:
+        # Callers build the rows for this call only, so they are converted in place.
+        for row in rows:
+            for index, convert in converted:
+                row[index] = convert(row[index])
+    return columns, rows
+
+
+def _json_text(value: Any) -> str | None:
+    return None if value is None else json.dumps(value)
 
 
 def _close_mutual_relations(records: list[Record]) -> None:
@@ -212,90 +248,69 @@ def _close_mutual_relations(records: list[Record]) -> None:
             )
 
 
-def _apply(product: Product, record: Record, catalog: Catalog, ids: dict[str, int], now: Any) -> None:
-    product.kind = record["kind"]
-    product.parent_id = ids.get(record["parent_sku"]) if record["parent_sku"] else None
-    product.template_id = catalog.templates[record["template"]][0].pk if record["template"] else None
-    product.status = record["status"]
-    product.name = record["name"]
-    product.description = record["description"]
+def _product_row(record: Record, catalog: Catalog, ids: dict[str, int], now: Any) -> dict[str, Any]:
+    """The product's column values (by attribute name) for this record."""
+    row = {name: record[name] for name in COPIED_COLUMNS}
+    row["sku"] = record["sku"]
+    row["parent_id"] = ids.get(record["parent_sku"]) if record["parent_sku"] else None
+    row["template_id"] = catalog.templates[record["template"]][0].pk if record["template"] else None
     translated = {key: record[f"{key}_nl"] for key in ("name", "description") if record[f"{key}_nl"]}
-    product.translations = {TRANSLATED_LOCALE: translated} if translated else {}
-    product.brand_id = catalog.brands.get(record["brand"]) if record["brand"] else None
-    for name in (
-        "mpn",
-        "gtin",
-        "weight_grams",
-        "length_mm",
-        "width_mm",
-        "height_mm",
-        "tax_class",
-        "unit",
-        "min_order_qty",
-        "order_increment",
-        "bundle_pricing",
-        "digital_delivery",
-        "digital_file",
-    ):
-        setattr(product, name, record[name])
+    row["translations"] = {TRANSLATED_LOCALE: translated} if translated else {}
+    row["brand_id"] = catalog.brands.get(record["brand"]) if record["brand"] else None
     for name in ("cost_price", "msrp", "bundle_price"):
-        setattr(product, name, Decimal(record[name]) if record[name] is not None else None)
-    product.variant_attributes = list(record["variant_attributes"])
-    product.media = list(record["media"])
-    product.attribute_summary = {
+        row[name] = Decimal(record[name]) if record[name] is not None else None
+    row["variant_attributes"] = list(record["variant_attributes"])
+    row["media"] = list(record["media"])
+    row["attribute_summary"] = {
         key[len(ATTRIBUTE_PREFIX) :]: summary_strings(value)
         for key, value in record.items()
         if key.startswith(ATTRIBUTE_PREFIX) and "." not in key[len(ATTRIBUTE_PREFIX) :] and value not in (None, "", [])
     }
-    product.updated_at = now
+    row["created_at"] = now
+    row["updated_at"] = now
+    return row
 
 
-def _replace_children(records: list[Record], catalog: Catalog, ids: dict[str, int]) -> set[tuple[int, int, str]]:
+def _replace_children(
+    records: list[Record], catalog: Catalog, ids: dict[str, int], replaced: set[int]
+) -> set[tuple[int, int, str]]:
     """Replace the attribute values, channels, categories, relations, components and option groups
-    of these products; returns their mutual relations."""
-    product_ids = [ids[record["sku"]] for record in records]
+    of these products (new products have none to remove); returns their mutual relations. Rows are
+    written as value lists: model instances would cost more than the INSERTs."""
     wanted = set().union(*(referenced_skus(record) for record in records)) - set(ids)
-    ids.update(Product.objects.filter(sku__in=wanted).values_list("sku", "id"))
-    for model, column in (
-        (ProductAttributeValue, "product_id"),
-        (ProductChannel, "product_id"),
-        (ProductCategory, "product_id"),
-        (ProductRelation, "source_id"),
-        (KitComponent, "kit_id"),
-    ):
-        model.objects.filter(**{f"{column}__in": product_ids}).delete()
-    BundleOptionGroup.objects.filter(bundle_id__in=product_ids).delete()
+    if wanted:
+        ids.update(Product.objects.filter(sku__in=wanted).values_list("sku", "id"))
+    stale = [ids[record["sku"]] for record in records if ids[record["sku"]] in replaced]
+    if stale:
+        for model, column in (
+            (ProductAttributeValue, "product_id"),
+            (ProductChannel, "product_id"),
+            (ProductCategory, "product_id"),
+            (ProductRelation, "source_id"),
+            (KitComponent, "kit_id"),
+        ):
+            model.objects.filter(**{f"{column}__in": stale}).delete()
+        BundleOptionGroup.objects.filter(bundle_id__in=stale).delete()
 
     values: list[list[Any]] = []
-    links: list[Any] = []
-    relations: list[ProductRelation] = []
-    components: list[KitComponent] = []
+    channels: list[list[Any]] = []
+    categories: list[list[Any]] = []
+    relations: list[list[Any]] = []
+    components: list[list[Any]] = []
     groups: list[tuple[BundleOptionGroup, list[dict[str, Any]]]] = []
     for record in records:
         product_id = ids[record["sku"]]
         values += _attribute_rows(product_id, record, catalog)
-        links += [
-            ProductChannel(product_id=product_id, channel_id=catalog.channels[code]) for code in record["channels"]
-        ]
+        channels += [[product_id, catalog.channels[code], record["sku"]] for code in record["channels"]]
         for rank, cell in enumerate(record["categories"]):
             path, _, position = cell.partition("#")
-            links.append(
-                ProductCategory(
-                    product_id=product_id, category_id=catalog.categories[path], position=int(position or 0), rank=rank
-                )
-            )
+            categories.append([product_id, catalog.categories[path], int(position or 0), rank])
         for position, cell in enumerate(record["relations"]):
             kind, target, *mutual = cell.split(":")
-            relations.append(
-                ProductRelation(
-                    source_id=product_id, target_id=ids[target], kind=kind, position=position, is_mutual=bool(mutual)
-                )
-            )
+            relations.append([product_id, ids[target], kind, position, bool(mutual)])
         for position, cell in enumerate(record["kit_components"]):
             sku, _, quantity = cell.partition("*")
-            components.append(
-                KitComponent(kit_id=product_id, product_id=ids[sku], quantity=int(quantity), position=position)
-            )
+            components.append([product_id, ids[sku], int(quantity), position])
         for position, group in enumerate(record["bundle_groups"]):
             groups.append(
                 (
@@ -312,26 +327,27 @@ def _replace_children(records: list[Record], catalog: Catalog, ids: dict[str, in
                 )
             )
     insert_values(ProductAttributeValue, VALUE_FIELDS, values)
-    insert_rows([link for link in links if isinstance(link, ProductChannel)])
-    insert_rows([link for link in links if isinstance(link, ProductCategory)])
-    insert_rows(relations)
-    insert_rows(components)
-    BundleOptionGroup.objects.bulk_create([group for group, _ in groups], batch_size=500)
-    BundleOption.objects.bulk_create(
-        [
-            BundleOption(
-                group_id=group.pk,
-                product_id=ids[option["sku"]],
-                default_quantity=option["quantity"],
-                is_default=option["default"],
-                position=position,
-            )
-            for group, options in groups
-            for position, option in enumerate(options)
-        ],
-        batch_size=1000,
-    )
-    return {(r.source_id, r.target_id, r.kind) for r in relations if r.is_mutual}
+    insert_values(ProductChannel, ["product_id", "channel_id", "sku"], channels)
+    insert_values(ProductCategory, ["product_id", "category_id", "position", "rank"], categories)
+    insert_values(ProductRelation, ["source_id", "target_id", "kind", "position", "is_mutual"], relations)
+    insert_values(KitComponent, ["kit_id", "product_id", "quantity", "position"], components)
+    if groups:
+        BundleOptionGroup.objects.bulk_create([group for group, _ in groups], batch_size=500)
+        BundleOption.objects.bulk_create(
+            [
+                BundleOption(
+                    group_id=group.pk,
+                    product_id=ids[option["sku"]],
+                    default_quantity=option["quantity"],
+                    is_default=option["default"],
+                    position=position,
+                )
+                for group, options in groups
+                for position, option in enumerate(options)
+            ],
+            batch_size=1000,
+        )
+    return {(source, target, kind) for source, target, kind, _, mutual in relations if mutual}
 
 
 def _keep_mutual_relations_mutual(

@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.db.models import QuerySet
 
 from handel.core.models import AuditEntry
-from handel.customers.models import Address, User
+from handel.customers.models import Address, CustomerGroup, User
+
+ACT_ON_BEHALF = "customers.act_on_behalf"
+NO_SUCH_CUSTOMER = "no such customer"
+
+
+def why_not_act_as(staff: Any, customer: User | None) -> str:
+    """Why `staff` may not act on behalf of `customer`; empty when they may. Only active staff with
+    the permission may, and only as an active customer (a consumer or a company user): never as
+    another staff member or a superuser, whose rights would then be theirs."""
+    if staff is None or not getattr(staff, "is_authenticated", False) or not staff.is_staff or not staff.is_active:
+        return "only staff can act on behalf of a customer"
+    if not staff.has_perm(ACT_ON_BEHALF):
+        return "you lack the permission to act on behalf of customers"
+    if customer is None:
+        return NO_SUCH_CUSTOMER
+    if customer.is_staff or customer.is_superuser:
+        return "staff accounts cannot be acted as"
+    if not customer.is_active or customer.anonymised_at is not None:
+        return "the customer's account is closed"
+    return ""
 
 
 def addresses_of(user: User) -> QuerySet[Address]:
@@ -62,3 +83,19 @@ def personal_data(user: User) -> dict[str, Any]:
             for entry in AuditEntry.objects.filter(actor=user).order_by("at")[:1000]
         ],
     }
+
+
+def customer_group(code: str) -> CustomerGroup | None:
+    return CustomerGroup.objects.filter(code=code).first()
+
+
+def customer_by_key(key: str) -> User | None:
+    """A customer by email address or public id (what staff type to look one up), with their group."""
+    customers = User.objects.select_related("customer_group")
+    if "@" in key:
+        return customers.filter(email__iexact=key).first()
+    try:
+        public_id = uuid.UUID(key)
+    except ValueError:
+        return None
+    return customers.filter(public_id=public_id).first()

@@ -3,7 +3,6 @@ staff; the staff CRUD operations live in staff_api.py and are mounted on the sam
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.http import HttpRequest
@@ -13,7 +12,7 @@ from handel.channels.models import Channel
 from handel.core.api import AUTH, bearer_auth, require_staff
 from handel.core.countries import clean_country
 from handel.core.errors import NotAuthenticated, NotFound
-from handel.customers.models import User
+from handel.customers import queries as customer_queries
 from handel.pricing.engine import CartResult, PriceResult, price_cart, price_items
 from handel.pricing.queries import Buyer, buyer_for, load_pricing_context
 from handel.pricing.schemas import (
@@ -163,13 +162,7 @@ def _staff_context(
     channel = channel_or_404(request, payload.channel)
     customer = None
     if payload.customer:
-        lookup: dict[str, Any] = {"email__iexact": payload.customer}
-        if "@" not in payload.customer:
-            try:
-                lookup = {"public_id": uuid.UUID(payload.customer)}
-            except ValueError as exc:
-                raise NotFound(f"no customer '{payload.customer}'") from exc
-        customer = User.objects.select_related("customer_group").filter(**lookup).first()
+        customer = customer_queries.customer_by_key(payload.customer)
         if customer is None:
             raise NotFound(f"no customer '{payload.customer}'")
     buyer = Buyer(

@@ -186,6 +186,21 @@ class DailySales(models.Model):
         return f"{self.sku} {self.day}: {self.units}"
 
 
+class CustomerOrders(models.Model):
+    """How many orders a customer has placed (orders report each by event): promotions for a first
+    order ask it, so that every cart (the API's, checkout's) agrees on who orders for the first time."""
+
+    customer_id = models.PositiveBigIntegerField(unique=True, help_text="the customer's id (customers.User)")
+    orders = models.PositiveIntegerField(default=0)
+    first_ordered_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "customer orders"
+
+    def __str__(self) -> str:
+        return f"customer {self.customer_id}: {self.orders} orders"
+
+
 class Promotion(models.Model):
     code = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=200)

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from handel.channels.models import Channel
 from handel.core.errors import NotFound
-from handel.customers.models import CustomerGroup
+from handel.customers import queries as customer_queries
 from handel.pricing.engine import ExplanationStep, price_items
 from handel.pricing.models import PriceRule
 from handel.pricing.queries import channel_skus, load_pricing_context
@@ -52,7 +52,7 @@ def preview_rule(
     rule = PriceRule.objects.filter(code=code).first()
     if rule is None:
         raise NotFound(f"no price rule '{code}'")
-    group = CustomerGroup.objects.filter(code=customer_group).first() if customer_group else None
+    group = customer_queries.customer_group(customer_group) if customer_group else None
     if customer_group and group is None:
         raise NotFound(f"no customer group '{customer_group}'")
     wanted = (

@@ -18,9 +18,11 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from handel.catalog import queries as catalog_queries
+from handel.catalog.types import ProductFacts
 from handel.channels.models import Channel
 from handel.companies import queries as company_queries
 from handel.core.countries import EU_COUNTRIES
+from handel.customers import queries as customer_queries
 from handel.customers.models import CustomerGroup
 from handel.inventory import queries as inventory_queries
 from handel.pricing.engine.promotions import normalise_coupon_code
@@ -41,6 +43,7 @@ from handel.pricing.engine.types import (
 )
 from handel.pricing.models import (
     Coupon,
+    CustomerOrders,
     DailySales,
     PriceList,
     PriceListEntry,
@@ -234,7 +237,16 @@ def load_price_lists(
     )
 
 
-def load_product_facts(skus: Iterable[str]) -> dict[str, ProductPricingFacts]:
+def load_product_facts(
+    skus: Iterable[str], catalog_facts: Mapping[str, ProductFacts] | None = None
+) -> dict[str, ProductPricingFacts]:
+    """What pricing needs of each known SKU; `catalog_facts`: the catalog's facts, when the caller
+    has loaded them already (checkout needs them too), so they are not read twice."""
+    wanted = list(skus)
+    if catalog_facts is not None:
+        known = {sku: catalog_facts[sku] for sku in wanted if sku in catalog_facts}
+    else:
+        known = catalog_queries.product_facts(wanted)
     return {
         sku: ProductPricingFacts(
             sku=sku,
@@ -244,8 +256,9 @@ def load_product_facts(skus: Iterable[str]) -> dict[str, ProductPricingFacts]:
             tax_class=facts.tax_class or "standard",
             cost_price=facts.cost_price,
             msrp=facts.msrp,
+            dynamic_bundle=facts.bundle_pricing == "dynamic",
         )
-        for sku, facts in catalog_queries.product_facts(skus).items()
+        for sku, facts in known.items()
     }
 
 
@@ -337,6 +350,11 @@ def load_promotions(
     return tuple(data), coupons
 
 
+def has_ordered(customer_id: int) -> bool:
+    """Whether the customer has placed an order before (the orders domain reports each by event)."""
+    return CustomerOrders.objects.filter(customer_id=customer_id).exists()
+
+
 def coupon_data(coupon: Coupon, used_by_customer: int, customer: str | None) -> CouponData:
     reason = ""
     if not coupon.is_active or not coupon.promotion.is_active:
@@ -363,12 +381,17 @@ def load_pricing_context(
     rule_override: PriceRule | None = None,
     without_rule: str | None = None,
     customer_group: CustomerGroup | None = None,
+    catalog_facts: Mapping[str, ProductFacts] | None = None,
 ) -> PricingContext:
     """Everything the engine needs for these SKUs in this channel, for this customer, at this time.
+
+    With promotions, a signed-in customer who has never ordered is on their first order (the
+    buyer's `is_first_order` can also say so), whichever cart asks: the API's or checkout's.
 
     `rule_override` adds a rule that is not (yet) active and `without_rule` leaves one out: the
     preview compares the two. `stock_levels` replaces what inventory reports (tests, what-ifs).
     `customer_group` prices for a group without a particular customer (previews, staff).
+    `catalog_facts`: the catalog's facts of (at least) these SKUs, when the caller has them.
     """
     buyer = buyer or Buyer()
     if at is not None and timezone.is_naive(at):
@@ -379,11 +402,11 @@ def load_pricing_context(
     key = customer_key(customer)
     group = customer_group
     if buyer.customer_group_code:
-        group = CustomerGroup.objects.filter(code=buyer.customer_group_code).first()
+        group = customer_queries.customer_group(buyer.customer_group_code)
     elif group is None and key and customer.customer_group_id:
         group = customer.customer_group
     group_code = group.code if group else None
-    facts = load_product_facts(sku_list)
+    facts = load_product_facts(sku_list, catalog_facts)
     lookup_skus = sku_list + sorted({f.parent_sku for f in facts.values() if f.parent_sku} - set(sku_list))
     price_lists = load_price_lists(
         currency=channel.currency,
@@ -409,8 +432,11 @@ def load_pricing_context(
     destination = (buyer.country or channel.default_country).upper()
     promotions: tuple[PromotionData, ...] = ()
     coupons: dict[str, CouponData] = {}
+    is_first_order = buyer.is_first_order
     if with_promotions:
         promotions, coupons = load_promotions(moment, key, coupon_codes)
+        if key and not is_first_order and any(promotion.first_order_only for promotion in promotions):
+            is_first_order = not has_ordered(customer.pk)
     return PricingContext(
         channel_code=channel.code,
         currency=channel.currency,
@@ -430,7 +456,7 @@ def load_pricing_context(
         customer_group=group_code,
         company_key=buyer.company_key,
         segments=buyer.segments,
-        is_first_order=buyer.is_first_order,
+        is_first_order=is_first_order,
         price_lists=price_lists,
         rules=tuple(rule_data(rule) for rule in rules),
         promotions=promotions,

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
+from handel.catalog.browsing import Viewer, viewer_for
 from handel.channels.queries import channel_for_request
 from handel.core.api import AUTH, bearer_auth, require_staff, session_auth
 from handel.core.errors import NotFound
@@ -47,21 +48,21 @@ def _anyone(request: HttpRequest) -> bool:
 PUBLIC = [bearer_auth, session_auth, _anyone]
 
 
-def _viewer(request: HttpRequest) -> tuple[str, str | None, Any]:
+def _viewer(request: HttpRequest) -> tuple[Viewer, Any]:
     channel = channel_for_request(request)
     if channel is None:
         raise NotFound("no sales channel")
     user = getattr(request, "user", None)
     signed_in = user is not None and user.is_authenticated
-    group = user.customer_group.code if signed_in and user.customer_group_id else None
-    return channel.code, group, user if signed_in else None
+    return viewer_for(channel.code, user), user if signed_in else None
 
 
 @router.post("", response=SearchOut, operation_id="search_products", auth=PUBLIC)
 def search_products(request: HttpRequest, payload: SearchIn) -> dict[str, Any]:
     """Full-text search with facets (disjunctive counts), sorting and pagination. Without `q` it
     lists everything the filters allow: a category page is a search with a category filter."""
-    channel_code, group, user = _viewer(request)
+    viewer, user = _viewer(request)
+    channel_code = viewer.channel_code
     result = queries.search_products(
         channel_code=channel_code,
         query=payload.q,
@@ -70,7 +71,8 @@ def search_products(request: HttpRequest, payload: SearchIn) -> dict[str, Any]:
         page=payload.page,
         page_size=payload.page_size,
         locale=payload.locale,
-        customer_group_code=group,
+        customer_group_code=viewer.customer_group_code,
+        assortment_code=viewer.assortment_code,
         customer=user,
     )
     if payload.q.strip():
@@ -90,8 +92,14 @@ def autocomplete(
     request: HttpRequest, q: str = Query(..., max_length=100), locale: str | None = Query(None, max_length=10)
 ) -> dict[str, Any]:
     """Query suggestions, categories and products for what was typed so far (2 characters or more)."""
-    channel_code, group, _ = _viewer(request)
-    return queries.autocomplete(channel_code=channel_code, query=q, locale=locale, customer_group_code=group)
+    viewer, _ = _viewer(request)
+    return queries.autocomplete(
+        channel_code=viewer.channel_code,
+        query=q,
+        locale=locale,
+        customer_group_code=viewer.customer_group_code,
+        assortment_code=viewer.assortment_code,
+    )
 
 
 @router.post("/clicks", response={204: None}, operation_id="record_search_click", auth=PUBLIC)

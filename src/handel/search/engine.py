@@ -4,14 +4,16 @@ count facets, merchandise, sort and paginate over the in-memory snapshot.
 Ranking is computed here, not by FTS5's bm25 or PostgreSQL's ts_rank, so both backends rank the
 same matches the same way. A document's score adds, per query word, the weight of the best field
 the word (or its synonym, or its correction) was found in: name 10, SKU/brand/category 6, other
-text 1; an exact SKU, MPN or GTIN match adds 1000.
+text 1, plus 5 when it names one of the product's categories (so a query naming a category ranks
+that category's products above products that only mention the word in their name, and those with
+the word in their name too first); an exact SKU, MPN or GTIN match adds 1000.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -29,7 +31,7 @@ MAX_PAGE_SIZE = 100
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 10
 FEW_RESULTS = 3
-NAME_WEIGHT, STRONG_WEIGHT, WEAK_WEIGHT = 10.0, 6.0, 1.0
+NAME_WEIGHT, STRONG_WEIGHT, WEAK_WEIGHT, CATEGORY_BONUS = 10.0, 6.0, 1.0, 5.0
 SYNONYM_WEIGHT, CORRECTION_WEIGHT, PREFIX_WEIGHT = 0.9, 0.6, 0.8
 EXACT_IDENTIFIER_BONUS = 1000.0
 BOOST_BONUS = 100.0
@@ -129,22 +131,34 @@ def weighted_groups(parsed: ParsedQuery, snapshot: Snapshot) -> list[list[Weight
     return groups
 
 
-def score(groups: list[list[WeightedTerms]], position: int, snapshot: Snapshot, exact: set[int]) -> float:
-    name_terms = snapshot.name_terms[position]
-    strong_terms = snapshot.strong_terms[position]
-    total = EXACT_IDENTIFIER_BONUS if position in exact else 0.0
-    for alternatives in groups:
-        best = 0.0
-        for alternative in alternatives:
-            if not name_terms.isdisjoint(alternative.terms):
-                weight = NAME_WEIGHT
-            elif not strong_terms.isdisjoint(alternative.terms):
-                weight = STRONG_WEIGHT
-            else:
-                weight = WEAK_WEIGHT
-            best = max(best, weight * alternative.weight)
-        total += best
-    return total
+def scores_of(
+    groups: list[list[WeightedTerms]], positions: Iterable[int], snapshot: Snapshot, exact: set[int]
+) -> dict[int, float]:
+    """The score of each document (one loop with everything bound locally: broad queries score
+    thousands of documents per search)."""
+    name_terms, strong_terms, category_terms = snapshot.name_terms, snapshot.strong_terms, snapshot.category_terms
+    alternatives_of = [[(alternative.terms, alternative.weight) for alternative in group] for group in groups]
+    scores = {}
+    for position in positions:
+        name, strong, category = name_terms[position], strong_terms[position], category_terms[position]
+        total = EXACT_IDENTIFIER_BONUS if position in exact else 0.0
+        for alternatives in alternatives_of:
+            best = 0.0
+            for terms, alternative_weight in alternatives:
+                if not name.isdisjoint(terms):
+                    weight = NAME_WEIGHT
+                elif not strong.isdisjoint(terms):
+                    weight = STRONG_WEIGHT
+                else:
+                    weight = WEAK_WEIGHT
+                if not category.isdisjoint(terms):
+                    weight += CATEGORY_BONUS
+                weight *= alternative_weight
+                if weight > best:
+                    best = weight
+            total += best
+        scores[position] = total
+    return scores
 
 
 def _as_float(value: Any, location: Sequence[str | int]) -> float | None:
@@ -409,7 +423,7 @@ def search(
     if parsed is not None and parsed.groups and sort == "relevance":
         members = positions_of(result_bits)
         groups = weighted_groups(parsed, snapshot)
-        scores = {position: score(groups, position, snapshot, exact) for position in members}
+        scores = scores_of(groups, members, snapshot, exact)
         names, sales, skus = snapshot.name_lengths, snapshot.sales, snapshot.skus
         wanted = page * page_size + len(rules)
         if wanted * 4 < len(members) and not rules:
@@ -496,28 +510,30 @@ def autocomplete(
     candidates: list[int] = []
     start_words = snapshot.completions(last, 50)
     seen: set[int] = set()
+    strong_terms = snapshot.strong_terms
+    # Every position in the word lists is a live document: without an assortment all are visible.
+    everyone = assortment_id is None
     for word in start_words:
-        for position in snapshot.display_word_positions[word]:
-            if position in seen or position not in visible:
-                continue
-            seen.add(position)
-            if all(stem in snapshot.strong_terms[position] for stem in head_stems):
-                candidates.append(position)
+        fresh = [p for p in snapshot.display_word_positions[word] if p not in seen and (everyone or p in visible)]
+        seen.update(fresh)
+        if head_stems:
+            fresh = [p for p in fresh if all(stem in strong_terms[p] for stem in head_stems)]
+        candidates.extend(fresh)
         if len(candidates) >= 500:
             break
-    candidates.sort(key=lambda p: (-snapshot.sales[p], snapshot.name_lengths[p], snapshot.skus[p]))
+    best = heapq.nsmallest(limit, candidates, key=snapshot.suggest_rank.__getitem__)
     visible_bits = snapshot.visible_bits(assortment_id)
+    category_bits = snapshot.facet_bits.get("category", {})
     categories = []
-    for path, name in snapshot.category_names.items():
-        folded = text.normalize_query(name)
-        if any(word.startswith(normalized) for word in [folded, *folded.split()]):
-            count = (snapshot.facet_bits.get("category", {}).get(path, 0) & visible_bits).bit_count()
+    for path, name, words in snapshot.category_words:
+        if any(word.startswith(normalized) for word in words):
+            count = (category_bits.get(path, 0) & visible_bits).bit_count()
             if count:
                 categories.append({"path": path, "name": name, "count": count})
     categories.sort(key=lambda item: (-item["count"], item["path"]))
     return {
         "completions": completions,
         "categories": categories[:limit],
-        "positions": candidates[:limit],
+        "positions": best,
         "snapshot": snapshot,
     }

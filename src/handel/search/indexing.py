@@ -1,38 +1,34 @@
 """Building search documents from the catalog, the price engine and inventory.
 
-The catalog's public read side has no bulk "everything search needs" query yet, so this module
-reads the catalog's product tables directly, read-only; it never writes them.
+The catalog's rows come from its bulk read functions for the index (`catalog.queries`, a few
+queries per batch of products, plain rows); documents are written with one executemany per batch.
+Every write raises the revision of the channels and languages it touched and records the documents
+it removed, so processes catch their in-memory tables up instead of rebuilding them (snapshot.py).
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, models, transaction
-from django.db.models import F, Q
+from django.db.models import F
 
 from handel.catalog import queries as catalog_queries
-from handel.catalog.models import (
-    Assortment,
-    Attribute,
-    Category,
-    Product,
-    ProductAttributeValue,
-    ProductCategory,
-    ProductChannel,
-)
-from handel.channels.models import Channel
 from handel.channels.queries import active_channels
 from handel.inventory import queries as inventory_queries
 from handel.pricing import queries as pricing_queries
 from handel.pricing.engine.prices import price_items
 from handel.search import text
 from handel.search.backends import backend
-from handel.search.models import SearchDocument, SearchIndexState
+from handel.search.models import SearchDocument, SearchIndexState, SearchRemoval
+
+if TYPE_CHECKING:
+    from handel.channels.models import Channel
 
 BATCH_SIZE = 1000
 # The best availability among a configurable product's variants is the product's.
@@ -63,36 +59,30 @@ class CatalogSnapshot:
     """Categories and assortments, loaded once per indexing run."""
 
     def __init__(self) -> None:
-        self.categories = {category.path: category for category in Category.objects.filter(is_active=True)}
-        self.paths_by_id = {category.pk: category.path for category in self.categories.values()}
+        rows = catalog_queries.active_category_rows()
+        self.categories = {path: (name, translations) for _, path, name, translations in rows}
+        self.paths_by_id = {category_id: path for category_id, path, _, _ in rows}
         self.assortments = catalog_queries.assortment_scopes()
 
     def category_name(self, path: str, locale: str) -> str:
         category = self.categories.get(path)
-        return _translated(category.translations, locale, "name", category.name) if category else ""
-
-
-def _top_level_ids(product_ids: Iterable[int]) -> list[int]:
-    ids = set(product_ids)
-    rows = Product.objects.filter(pk__in=ids).values_list("pk", "parent_id")
-    return sorted({parent_id or product_id for product_id, parent_id in rows})
+        return _translated(category[1], locale, "name", category[0]) if category else ""
 
 
 def product_ids_for_skus(skus: Iterable[str]) -> list[int]:
-    return _top_level_ids(Product.objects.filter(sku__in=list(skus)).values_list("pk", flat=True))
+    return catalog_queries.top_level_product_ids_for_skus(skus)
 
 
 def existing_skus(skus: Iterable[str]) -> set[str]:
-    return set(Product.objects.filter(sku__in=list(skus)).values_list("sku", flat=True))
+    return catalog_queries.existing_skus(skus)
 
 
 def product_ids_in_categories(path: str) -> list[int]:
-    links = ProductCategory.objects.filter(Q(category__path=path) | Q(category__path__startswith=path + "/"))
-    return _top_level_ids(links.values_list("product_id", flat=True))
+    return catalog_queries.top_level_product_ids_in_category(path)
 
 
 def all_product_ids() -> list[int]:
-    return list(Product.objects.filter(parent__isnull=True).order_by("pk").values_list("pk", flat=True))
+    return catalog_queries.all_top_level_product_ids()
 
 
 @dataclass(slots=True)
@@ -127,43 +117,36 @@ class ValueRow:
     value_decimal: Decimal | None
     value_boolean: bool | None
     value_date: Any
+    attribute_name: str
+    attribute_translations: dict[str, Any]
 
 
 def _load_products(
     product_ids: Sequence[int],
 ) -> tuple[list[ProductRow], dict[int, list[tuple[str, str, str]]], dict[int, int]]:
     channels: dict[int, set[int]] = defaultdict(set)
-    for product_id, channel_id in ProductChannel.objects.filter(product_id__in=product_ids).values_list(
-        "product_id", "channel_id"
-    ):
+    for product_id, channel_id in catalog_queries.channel_links(product_ids):
         channels[product_id].add(channel_id)
     products = [
-        ProductRow(*row[:10], row[10] or "", channels.get(row[0], set()))
-        for row in Product.objects.filter(pk__in=product_ids, parent__isnull=True, status=Product.Status.ACTIVE)
-        .order_by("pk")
-        .values_list(
-            "id",
-            "sku",
-            "name",
-            "description",
-            "translations",
-            "mpn",
-            "gtin",
-            "media",
-            "created_at",
-            "brand__code",
-            "brand__name",
+        ProductRow(
+            id=row[0],
+            sku=row[1],
+            name=row[2],
+            description=row[3],
+            translations=row[4],
+            mpn=row[5],
+            gtin=row[6],
+            media=row[7],
+            created_at=row[8],
+            brand_code=row[9] or "",
+            brand_name=row[10] or "",
+            channel_ids=channels.get(row[0], set()),
         )
+        for row in catalog_queries.active_top_level_rows(product_ids)
     ]
-    for product in products:
-        product.brand_code = product.brand_code or ""
     variants: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
     owners = {product.id: product.id for product in products}
-    for variant_id, parent_id, sku, mpn, gtin in (
-        Product.objects.filter(parent_id__in=[p.id for p in products], status=Product.Status.ACTIVE)
-        .order_by("sku")
-        .values_list("id", "parent_id", "sku", "mpn", "gtin")
-    ):
+    for variant_id, parent_id, sku, mpn, gtin in catalog_queries.active_variant_rows([p.id for p in products]):
         variants[parent_id].append((sku, mpn, gtin))
         owners[variant_id] = parent_id
     return products, variants, owners
@@ -171,32 +154,12 @@ def _load_products(
 
 def _attribute_rows(owners: Mapping[int, int]) -> dict[int, list[ValueRow]]:
     """Searchable and filterable values of products and variants, under their owner (the top-level
-    product), by an indexed `product_id IN (...)` look-up."""
+    product)."""
     rows: dict[int, list[ValueRow]] = defaultdict(list)
-    values = (
-        ProductAttributeValue.objects.filter(product_id__in=list(owners))
-        .filter(Q(attribute__is_searchable=True) | Q(attribute__is_filterable=True))
-        .values_list(
-            "product_id",
-            "attribute__code",
-            "attribute__type",
-            "attribute__is_searchable",
-            "attribute__is_filterable",
-            "attribute__is_translatable",
-            "locale",
-            "option__code",
-            "option__label",
-            "option__translations",
-            "value_text",
-            "value_integer",
-            "value_decimal",
-            "value_boolean",
-            "value_date",
-        )
-    )
-    for product_id, *fields in values:
+    for product_id, *fields in catalog_queries.indexed_value_rows(list(owners)):
         fields[7] = fields[7] or ""
         fields[8] = fields[8] or {}
+        fields[15] = fields[15] or {}
         rows[owners[product_id]].append(ValueRow(*fields))
     return rows
 
@@ -256,23 +219,47 @@ def _best(states: Iterable[str]) -> str:
     return min(ranked, key=AVAILABILITY_ORDER.index) if ranked else "out_of_stock"
 
 
+@dataclass(slots=True, kw_only=True)
+class DocumentRow:
+    """A search document about to be written (its fields named as SearchDocument's columns)."""
+
+    channel_code: str
+    locale: str
+    product_id: int
+    sku: str
+    name: str
+    name_terms: str
+    strong_terms: str
+    terms: str
+    identifiers: str
+    brand_code: str
+    brand_name: str
+    category_paths: list[str]
+    facet_values: dict[str, list[str]]
+    numeric_values: dict[str, float]
+    price: Decimal | None
+    currency: str
+    availability: str
+    assortment_ids: list[int]
+    thumbnail_url: str
+    product_created_at: Any
+    sales_count: int = 0
+    revision: int = 0
+
+
 def build_documents(
     product_ids: Sequence[int], snapshot: CatalogSnapshot, targets: Sequence[ChannelLocale]
-) -> list[SearchDocument]:
+) -> list[DocumentRow]:
     products, variants, owners = _load_products(product_ids)
     ids = [product.id for product in products]
     attributes = _attribute_rows(owners)
     paths: dict[int, set[str]] = defaultdict(set)
-    for product_id, category_id in ProductCategory.objects.filter(product_id__in=ids).values_list(
-        "product_id", "category_id"
-    ):
+    for product_id, category_id in catalog_queries.category_links(ids):
         path = snapshot.paths_by_id.get(category_id)
         if path is not None:
             paths[product_id].update(catalog_queries.with_ancestors(path))
     explicit: dict[int, set[int]] = defaultdict(set)
-    for product_id, assortment_id in Assortment.products.through.objects.filter(product_id__in=ids).values_list(
-        "product_id", "assortment_id"
-    ):
+    for product_id, assortment_id in catalog_queries.assortment_links(ids):
         explicit[product_id].add(assortment_id)
     documents = []
     by_channel: dict[int, list[ChannelLocale]] = defaultdict(list)
@@ -320,7 +307,7 @@ def _document(
     snapshot: CatalogSnapshot,
     price: Decimal | None,
     availability: str,
-) -> SearchDocument:
+) -> DocumentRow:
     locale = target.locale
     name = _translated(product.translations, locale, "name", product.name)
     description = _translated(product.translations, locale, "description", product.description)
@@ -337,6 +324,9 @@ def _document(
             continue
         if value.is_searchable:
             searchable.append(_value_label(value, locale))
+        if value.value_boolean:
+            # A yes/no property that holds describes the product: "Cordless: yes" is a cordless drill.
+            searchable.append(_translated(value.attribute_translations, locale, "name", value.attribute_name))
         if value.is_filterable:
             if value.type in NUMERIC_TYPES:
                 number = _numeric_value(value)
@@ -355,7 +345,7 @@ def _document(
         weak.update(dict.fromkeys(text.terms(source, locale)))
     weak.update(strong)
     media = product.media or []
-    return SearchDocument(
+    return DocumentRow(
         channel_code=target.channel.code,
         locale=locale,
         product_id=product.id,
@@ -379,13 +369,62 @@ def _document(
     )
 
 
-def _bump(targets: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    revisions = {}
+# Removals are kept for this many revisions of a channel and language; a process further behind
+# loads its tables anew.
+REMOVALS_KEPT = 500
+
+
+def _states(targets: Iterable[tuple[str, str]]) -> dict[tuple[str, str], SearchIndexState]:
+    found = {}
     for channel_code, locale in sorted(set(targets)):
-        state, _ = SearchIndexState.objects.get_or_create(channel_code=channel_code, locale=locale)
-        SearchIndexState.objects.filter(pk=state.pk).update(revision=F("revision") + 1)
-        revisions[(channel_code, locale)] = state.revision + 1
+        state, _ = SearchIndexState.objects.select_for_update().get_or_create(channel_code=channel_code, locale=locale)
+        found[(channel_code, locale)] = state
+    return found
+
+
+def _bump(targets: Iterable[tuple[str, str]], *, new_generation: bool = False) -> dict[tuple[str, str], int]:
+    """Raise the revision of each channel and language (and the generation for a full reindex:
+    every process then loads anew instead of catching up)."""
+    revisions = {}
+    for key, state in _states(targets).items():
+        state.revision += 1
+        fields = ["revision"]
+        if new_generation:
+            state.generation += 1
+            state.removals_since = state.revision
+            fields += ["generation", "removals_since"]
+            SearchRemoval.objects.filter(channel_code=key[0], locale=key[1]).delete()
+        elif state.revision - state.removals_since > 2 * REMOVALS_KEPT:
+            state.removals_since = state.revision - REMOVALS_KEPT
+            fields.append("removals_since")
+            SearchRemoval.objects.filter(channel_code=key[0], locale=key[1], revision__lt=state.removals_since).delete()
+        state.save(update_fields=fields)
+        revisions[key] = state.revision
     return revisions
+
+
+def _remove_documents(documents: models.QuerySet[SearchDocument]) -> dict[tuple[str, str, int], int]:
+    """Delete documents, recording each as a removal at the new revision of its channel and
+    language. Returns the best-selling counts of the removed documents, by channel, locale and product."""
+    rows = list(documents.values_list("id", "channel_code", "locale", "product_id", "sales_count", "terms"))
+    if not rows:
+        return {}
+    revisions = _bump({(row[1], row[2]) for row in rows})
+    SearchDocument.objects.filter(pk__in=[row[0] for row in rows]).delete()
+    SearchRemoval.objects.bulk_create(
+        [
+            SearchRemoval(
+                channel_code=channel_code,
+                locale=locale,
+                document_id=doc_id,
+                revision=revisions[(channel_code, locale)],
+                terms=terms,
+            )
+            for doc_id, channel_code, locale, _, _, terms in rows
+        ],
+        batch_size=500,
+    )
+    return {(row[1], row[2], row[3]): row[4] for row in rows if row[4]}
 
 
 def index_products(
@@ -403,15 +442,8 @@ def index_products(
         batch = list(product_ids[start : start + BATCH_SIZE])
         documents = build_documents(batch, snapshot, targets)
         with transaction.atomic():
-            existing = SearchDocument.objects.filter(product_id__in=batch)
-            sales = {
-                (c, loc, p): n
-                for c, loc, p, n in existing.values_list("channel_code", "locale", "product_id", "sales_count")
-            }
-            touched = set(existing.values_list("channel_code", "locale").distinct())
-            existing.delete()
-            touched |= {(d.channel_code, d.locale) for d in documents}
-            revisions = _bump(touched)
+            sales = _remove_documents(SearchDocument.objects.filter(product_id__in=batch))
+            revisions = _bump({(d.channel_code, d.locale) for d in documents})
             for document in documents:
                 document.sales_count = sales.get((document.channel_code, document.locale, document.product_id), 0)
                 document.revision = revisions[(document.channel_code, document.locale)]
@@ -421,11 +453,13 @@ def index_products(
 
 
 INSERT_FIELDS = [field for field in SearchDocument._meta.concrete_fields if not field.primary_key]
+JSON_FIELDS = {field.attname for field in INSERT_FIELDS if isinstance(field, models.JSONField)}
 
 
-def _insert(documents: Sequence[SearchDocument]) -> None:
+def _insert(documents: Sequence[DocumentRow]) -> None:
     """One parameterised INSERT run with executemany: bulk_create's per-value preparation and huge
-    statements cost more than building the documents."""
+    statements cost more than building the documents. JSON is encoded here directly; datetimes and
+    decimals go through the field (adapted per database)."""
     if not documents:
         return
     table = connection.ops.quote_name(SearchDocument._meta.db_table)
@@ -435,10 +469,13 @@ def _insert(documents: Sequence[SearchDocument]) -> None:
         isinstance(field, (models.CharField, models.TextField, models.BigIntegerField, models.PositiveIntegerField))
         for field in INSERT_FIELDS
     ]
+    dumps = json.JSONEncoder(separators=(", ", ": ")).encode
     rows = [
         [
             getattr(document, field.attname)
             if is_plain
+            else dumps(getattr(document, field.attname))
+            if field.attname in JSON_FIELDS
             else field.get_db_prep_save(getattr(document, field.attname), connection)
             for field, is_plain in zip(INSERT_FIELDS, plain, strict=True)
         ]
@@ -450,31 +487,40 @@ def _insert(documents: Sequence[SearchDocument]) -> None:
 
 def remove_skus(skus: Sequence[str]) -> None:
     with transaction.atomic():
-        gone = SearchDocument.objects.filter(sku__in=list(skus))
-        touched = set(gone.values_list("channel_code", "locale").distinct())
-        gone.delete()
-        _bump(touched)
+        _remove_documents(SearchDocument.objects.filter(sku__in=list(skus)))
 
 
 def reindex_all(progress: Callable[[int], None] | None = None) -> int:
     """Every document anew; documents of vanished channels, languages or products are dropped.
 
-    One transaction: searches keep seeing the old index until it commits, and on SQLite the FTS
-    index is rebuilt once at the end instead of row by row (the write lock is held meanwhile)."""
+    One transaction: searches keep seeing the old index until it commits. The old documents go in
+    one statement and the new ones are written in batches without the per-row full-text work, which
+    is done once at the end (see the backends' `bulk_load`). Best-selling counts are kept."""
     snapshot = CatalogSnapshot()
     targets = channel_locales()
     ids = all_product_ids()
-    wanted = {(target.channel.code, target.locale) for target in targets}
     written = 0
     with transaction.atomic(), backend().bulk_load():
-        for channel_code, locale in set(SearchDocument.objects.values_list("channel_code", "locale").distinct()):
-            if (channel_code, locale) not in wanted:
-                SearchDocument.objects.filter(channel_code=channel_code, locale=locale).delete()
-        SearchDocument.objects.exclude(product_id__in=Product.objects.filter(parent__isnull=True).values("pk")).delete()
+        sales = {
+            (channel_code, locale, product_id): count
+            for channel_code, locale, product_id, count in SearchDocument.objects.filter(sales_count__gt=0).values_list(
+                "channel_code", "locale", "product_id", "sales_count"
+            )
+        }
+        touched = set(SearchIndexState.objects.values_list("channel_code", "locale"))
+        touched |= {(target.channel.code, target.locale) for target in targets}
+        revisions = _bump(touched, new_generation=True)
+        SearchDocument.objects.all().delete()
         for start in range(0, len(ids), BATCH_SIZE):
-            written += index_products(ids[start : start + BATCH_SIZE], snapshot=snapshot, targets=targets)
+            batch = ids[start : start + BATCH_SIZE]
+            documents = build_documents(batch, snapshot, targets)
+            for document in documents:
+                document.sales_count = sales.get((document.channel_code, document.locale, document.product_id), 0)
+                document.revision = revisions[(document.channel_code, document.locale)]
+            _insert(documents)
+            written += len(documents)
             if progress:
-                progress(len(ids[start : start + BATCH_SIZE]))
+                progress(len(batch))
     return written
 
 
@@ -500,9 +546,7 @@ def _refresh(skus: Sequence[str] | None, *, field: str) -> int:
     for start in range(0, len(keys), BATCH_SIZE):
         batch = list(SearchDocument.objects.filter(pk__in=keys[start : start + BATCH_SIZE]))
         families = defaultdict(list)
-        for parent_id, sku in Product.objects.filter(
-            parent_id__in={d.product_id for d in batch}, status=Product.Status.ACTIVE
-        ).values_list("parent_id", "sku"):
+        for _, parent_id, sku, _, _ in catalog_queries.active_variant_rows(list({d.product_id for d in batch})):
             families[parent_id].append(sku)
         updated = []
         for channel_code, members in _group(batch, lambda d: d.channel_code).items():
@@ -550,26 +594,28 @@ def facet_labels(locale: str) -> tuple[dict[str, str], dict[tuple[str, str], str
     """Names of filterable attributes, labels of their options and category names, in the language."""
     attributes = {}
     options = {}
-    for attribute in Attribute.objects.filter(is_filterable=True).prefetch_related("options"):
-        attributes[attribute.code] = _translated(attribute.translations, locale, "name", attribute.name)
-        for option in attribute.options.all():
-            options[(attribute.code, option.code)] = _translated(option.translations, locale, "label", option.label)
+    for code, name, translations, choices in catalog_queries.filterable_attribute_rows():
+        attributes[code] = _translated(translations, locale, "name", name)
+        for option_code, label, option_translations in choices:
+            options[(code, option_code)] = _translated(option_translations, locale, "label", label)
     categories = {
-        category.path: _translated(category.translations, locale, "name", category.name)
-        for category in Category.objects.filter(is_active=True)
+        path: _translated(translations, locale, "name", name)
+        for _, path, name, translations in catalog_queries.active_category_rows()
     }
     return attributes, options, categories
 
 
 def add_sales(units_by_sku: dict[str, int]) -> None:
     """Best-selling counts, fed by orders (through an event) once orders exist."""
-    product_ids = dict(Product.objects.filter(sku__in=list(units_by_sku)).values_list("sku", "parent_id"))
-    parents = dict(Product.objects.filter(pk__in=[p for p in product_ids.values() if p]).values_list("pk", "sku"))
+    owners = catalog_queries.owner_skus(units_by_sku)
+    units_by_owner: dict[str, int] = defaultdict(int)
+    for sku, units in units_by_sku.items():
+        units_by_owner[owners.get(sku, sku)] += units
     with transaction.atomic():
-        touched = set()
-        for sku, units in units_by_sku.items():
-            owner = parents.get(product_ids.get(sku) or 0, sku)
-            documents = SearchDocument.objects.filter(sku=owner)
-            touched |= set(documents.values_list("channel_code", "locale"))
-            documents.update(sales_count=F("sales_count") + units)
-        _bump(touched)
+        documents = SearchDocument.objects.filter(sku__in=list(units_by_owner))
+        revisions = _bump(set(documents.values_list("channel_code", "locale")))
+        for (channel_code, locale), revision in revisions.items():
+            for owner, units in units_by_owner.items():
+                documents.filter(channel_code=channel_code, locale=locale, sku=owner).update(
+                    sales_count=F("sales_count") + units, revision=revision
+                )

@@ -61,17 +61,41 @@ class SearchDocument(models.Model):
 
 class SearchIndexState(models.Model):
     """A revision per channel and language, raised by every index write, so each process knows
-    when its in-memory facet tables are out of date."""
+    when its in-memory facet tables are out of date.
+
+    A process brings its tables up to date by reading only the documents written after its revision
+    and the removals recorded since. A full reindex raises `generation` instead (every process loads
+    anew), and removals before `removals_since` have been pruned (a process that far behind loads anew).
+    """
 
     channel_code = models.CharField(max_length=50)
     locale = models.CharField(max_length=10)
     revision = models.BigIntegerField(default=0)
+    generation = models.BigIntegerField(default=0)
+    removals_since = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["channel_code", "locale"], name="one_search_state")]
 
     def __str__(self) -> str:
         return f"{self.channel_code}/{self.locale} revision {self.revision}"
+
+
+class SearchRemoval(models.Model):
+    """A document removed from the index at a revision (deleted, hidden, or replaced by a rebuilt
+    one), with its index terms: processes holding the old document drop it from their tables."""
+
+    channel_code = models.CharField(max_length=50)
+    locale = models.CharField(max_length=10)
+    document_id = models.BigIntegerField()
+    revision = models.BigIntegerField()
+    terms = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["channel_code", "locale", "revision"], name="search_removal_revision")]
+
+    def __str__(self) -> str:
+        return f"document {self.document_id} ({self.channel_code}/{self.locale}) at {self.revision}"
 
 
 class Synonym(models.Model):

@@ -24,6 +24,8 @@ MAX_TERM_LENGTH = 40
 
 def fold(text: str) -> str:
     """Lowercase without accents: "Café Crème" -> "cafe creme"."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
@@ -39,7 +41,9 @@ def _stemmer(language: str) -> snowballstemmer.stemmer:
 
 @lru_cache(maxsize=200_000)
 def stem(word: str, locale: str) -> str:
-    if word.isdigit() or len(word) < 3:
+    # Snowball strips letter suffixes, so a word ending in a digit ("m12", SKUs) stays as it is (the
+    # Dutch stemmer also drops a "ge" infix): answered here without the stemmer.
+    if len(word) < 3 or (word[-1].isdigit() and "ge" not in word):
         return word
     return str(_stemmer(language_of(locale)).stemWord(word))
 

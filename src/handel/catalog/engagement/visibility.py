@@ -7,17 +7,11 @@ from collections.abc import Iterable
 
 from handel.catalog.browsing import Viewer
 from handel.catalog.models import Product
-from handel.catalog.queries import visible_skus
 from handel.core.errors import NotFound
 
 
 def visible_product(viewer: Viewer, sku: str) -> Product:
-    if sku not in visible_skus(
-        channel_code=viewer.channel_code,
-        customer_group_code=viewer.customer_group_code,
-        assortment_code=viewer.assortment_code,
-        skus=[sku],
-    ):
+    if sku not in viewer.visible_skus([sku]):
         raise NotFound(f"no product '{sku}'")
     return Product.objects.select_related("parent").get(sku=sku)
 
@@ -28,12 +22,7 @@ def family_head(product: Product) -> Product:
 
 
 def visible_of(viewer: Viewer, skus: Iterable[str]) -> set[str]:
-    return visible_skus(
-        channel_code=viewer.channel_code,
-        customer_group_code=viewer.customer_group_code,
-        assortment_code=viewer.assortment_code,
-        skus=skus,
-    )
+    return viewer.visible_skus(skus)
 
 
 def display_name_of(user: object) -> str:

@@ -108,10 +108,16 @@ class ProductChannel(models.Model):
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="channel_links")
     channel = models.ForeignKey("channels.Channel", on_delete=models.CASCADE, related_name="+")
+    # The product's SKU (which never changes), copied so that a channel's product list walks this
+    # table's (channel, sku) index in order instead of every channel's products in SKU order.
+    sku = models.CharField(max_length=64, default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["product", "channel"], name="unique_product_channel")]
-        indexes = [models.Index(fields=["channel", "product"], name="catalog_channel_products")]
+        indexes = [
+            models.Index(fields=["channel", "product"], name="catalog_channel_products"),
+            models.Index(fields=["channel", "sku"], name="catalog_channel_listing"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.product_id} in channel {self.channel_id}"

@@ -20,12 +20,14 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from handel.core.money import quantum
+from handel.pricing.engine.collection import collection_paused
 from handel.pricing.engine.tax import TaxCalculator
 from handel.pricing.engine.types import (
     BASE_SPECIFICITY,
     HUNDRED,
     SPECIFICITY,
     ZERO,
+    CartLineInput,
     ExplanationStep,
     PriceListData,
     PriceResult,
@@ -191,6 +193,8 @@ class PriceBook:
             else:
                 self.rules_for_every_product.append(index)
         self.rules_without_index = [self.compiled_rules[index] for index in self.rules_for_every_product]
+        # (SKU named by a rule, parent SKU named by a rule, category paths) -> candidate rules
+        self.candidates: dict[tuple[str, str, tuple[str, ...]], list[CompiledRule]] = {}
         self.tax = TaxCalculator(context.tax, self.step)
 
     def facts(self, sku: str) -> ProductPricingFacts:
@@ -233,27 +237,34 @@ class PriceBook:
 
     def candidate_rules(self, sku: str, facts: ProductPricingFacts) -> list[CompiledRule]:
         """The rules that may match the SKU, in rule order: found through the SKU and category
-        indexes instead of testing every rule against every product."""
+        indexes instead of testing every rule against every product. Products named by no rule
+        share their list with every product in the same categories (worked out once)."""
         by_sku = self.rules_by_sku
         by_category = self.rules_by_category
         if not by_sku and not by_category:
             return self.rules_without_index
-        indexes = list(self.rules_for_every_product)
-        if by_sku:
-            indexes += by_sku.get(sku, ())
-            if facts.parent_sku:
-                indexes += by_sku.get(facts.parent_sku, ())
-        if by_category:
-            for path in facts.category_paths:
+        key = (
+            sku if sku in by_sku else "",
+            facts.parent_sku if facts.parent_sku in by_sku else "",
+            facts.category_paths if by_category else (),
+        )
+        found = self.candidates.get(key)
+        if found is None:
+            indexes = list(self.rules_for_every_product)
+            for named in key[:2]:
+                if named:
+                    indexes += by_sku[named]
+            for path in key[2]:
                 indexes += by_category.get(path, ())
-        compiled = self.compiled_rules
-        return [compiled[index] for index in sorted(set(indexes))]
+            compiled = self.compiled_rules
+            found = self.candidates[key] = [compiled[index] for index in sorted(set(indexes))]
+        return found
 
     def apply_rules(
         self, sku: str, facts: ProductPricingFacts, price: Decimal, steps: list[ExplanationStep]
     ) -> Decimal:
         step = self.step
-        floors: dict[Decimal, Decimal] = {}  # cost + margin, per margin, for this SKU
+        floors: dict[Decimal, Decimal] | None = None  # cost + margin, per margin, for this SKU
         for compiled in self.candidate_rules(sku, facts):
             rule = compiled.rule
             if compiled.needs_full_check and not rule.products.matches(sku, facts):
@@ -277,6 +288,8 @@ class PriceBook:
             steps.append(ExplanationStep("rule", rule.code, detail, proposed))
             price = proposed
             if proposed < before and facts.cost_price is not None:
+                if floors is None:
+                    floors = {}
                 floor = floors.get(compiled.margin_factor)
                 if floor is None:
                     floor = floors[compiled.margin_factor] = (facts.cost_price * compiled.margin_factor).quantize(
@@ -308,10 +321,15 @@ class PriceBook:
         sku: str,
         quantity: int,
         facts: ProductPricingFacts | None = None,
+        components: tuple[tuple[str, int], ...] = (),
     ) -> tuple[Decimal, Decimal, str, list[ExplanationStep]] | None:
-        """(list unit price, unit price after rules, list code, steps), or None when no list prices the SKU."""
+        """(list unit price, unit price after rules, list code, steps), or None when no list prices the SKU.
+        A dynamic bundle with its chosen `components` costs the sum of their prices (each at the
+        quantity the line takes of it, so their tiers apply), then the bundle's own rules."""
         if facts is None:
             facts = self.facts(sku)
+        if facts.dynamic_bundle and components:
+            return self.bundle_price(sku, quantity, facts, components)
         for price_list in self.lists:
             found = self.list_price(price_list, sku, facts.parent_sku, quantity)
             if found is not None:
@@ -320,12 +338,26 @@ class PriceBook:
                 return list_price, price, price_list.code, steps
         return None
 
-    def price(self, sku: str, quantity: int) -> PriceResult:
+    def bundle_price(
+        self, sku: str, quantity: int, facts: ProductPricingFacts, components: tuple[tuple[str, int], ...]
+    ) -> tuple[Decimal, Decimal, str, list[ExplanationStep]] | None:
+        total = ZERO
+        parts = []
+        for component, per_bundle in components:
+            found = self.unit_price(component, per_bundle * quantity)
+            if found is None:
+                return None
+            total += found[1] * per_bundle
+            parts.append(f"{per_bundle} x {component} at {found[1]}")
+        steps = [ExplanationStep("bundle", sku, f"sum of the chosen options: {', '.join(parts)}", total)]
+        return total, self.apply_rules(sku, facts, total, steps), "", steps
+
+    def price(self, sku: str, quantity: int, components: tuple[tuple[str, int], ...] = ()) -> PriceResult:
         if quantity < 1:
             raise ValueError("quantity must be 1 or more")
         context = self.context
         facts = self.facts(sku)
-        found = self.unit_price(sku, quantity, facts)
+        found = self.unit_price(sku, quantity, facts, components)
         if found is None:
             return PriceResult(
                 sku=sku,
@@ -356,7 +388,14 @@ class PriceBook:
         )
 
 
-def price_items(context: PricingContext, items: Iterable[tuple[str, int]]) -> list[PriceResult]:
-    """Prices for (sku, quantity) pairs, in the given order. Pure: reads only the context."""
-    book = PriceBook(context)
-    return [book.price(sku, quantity) for sku, quantity in items]
+def price_items(context: PricingContext, items: Iterable[tuple[str, int] | CartLineInput]) -> list[PriceResult]:
+    """Prices for (sku, quantity) pairs (or lines with a dynamic bundle's chosen components), in
+    the given order. Pure: reads only the context."""
+    with collection_paused():
+        book = PriceBook(context)
+        return [
+            book.price(item.sku, item.quantity, item.components)
+            if isinstance(item, CartLineInput)
+            else book.price(*item)
+            for item in items
+        ]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from handel.core.money import Money
+from handel.pricing.engine.collection import collection_paused
 from handel.pricing.engine.prices import PriceBook, in_window
 from handel.pricing.engine.tax import round_half_up
 from handel.pricing.engine.types import (
@@ -155,10 +156,12 @@ class CartPricer:
         working: list[WorkingLine] = []
         unpriced: list[tuple[str, int]] = []
         for item in lines:
-            sku, quantity = (item.sku, item.quantity) if isinstance(item, CartLineInput) else item
+            sku, quantity, components = (
+                (item.sku, item.quantity, item.components) if isinstance(item, CartLineInput) else (*item, ())
+            )
             if quantity < 1:
                 raise ValueError("quantity must be 1 or more")
-            found = self.book.unit_price(sku, quantity)
+            found = self.book.unit_price(sku, quantity, components=components)
             if found is None:
                 unpriced.append((sku, quantity))
                 continue
@@ -306,4 +309,5 @@ def price_cart(
     context: PricingContext, lines: Iterable[CartLineInput | tuple[str, int]], coupons: Sequence[str] = ()
 ) -> CartResult:
     """The cart's lines, discounts, tax and totals. Pure: reads only the context."""
-    return CartPricer(context).price(lines, coupons)
+    with collection_paused():
+        return CartPricer(context).price(lines, coupons)

@@ -48,6 +48,7 @@ class ProductPricingFacts:
     tax_class: str = "standard"
     cost_price: Decimal | None = None
     msrp: Decimal | None = None
+    dynamic_bundle: bool = False  # priced as the sum of the options chosen, when they are given
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +230,7 @@ class ExplanationStep(NamedTuple):
     """One step of how a price came about, in the order the engine took it. (An immutable named
     tuple rather than a dataclass: thousands are made per call, and tuples are made fastest.)"""
 
-    kind: str  # price_list, tier, derived, rule, guard_rail, promotion, coupon, tax, no_price
+    kind: str  # price_list, tier, derived, bundle, rule, guard_rail, promotion, coupon, tax, no_price
     code: str
     detail: str
     amount: Decimal | None = None
@@ -278,6 +279,8 @@ class PriceResult(NamedTuple):
 class CartLineInput:
     sku: str
     quantity: int
+    # A dynamic bundle's chosen options: (SKU, quantity per bundle), priced and summed.
+    components: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,9 @@ from handel.pricing.services.promotions import (
     create_promotion,
     delete_promotion,
     generate_coupons,
+    on_order_cancelled,
     record_promotion_usage,
+    release_promotion_usage,
     update_promotion,
 )
 from handel.pricing.services.rules import (
@@ -32,6 +34,7 @@ from handel.pricing.services.rules import (
     delete_rule,
     log_dynamic_price_changes,
     on_products_sold,
+    record_customer_order,
     record_sales,
     update_rule,
 )
@@ -57,7 +60,10 @@ __all__ = [
     "generate_coupons",
     "log_dynamic_price_changes",
     "on_products_sold",
+    "record_customer_order",
+    "on_order_cancelled",
     "record_promotion_usage",
+    "release_promotion_usage",
     "record_sales",
     "set_channel_pricing",
     "set_price_entries",

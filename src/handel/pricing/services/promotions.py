@@ -332,3 +332,29 @@ def record_promotion_usage(
             )
         )
     return usages
+
+
+def release_promotion_usage(*, order_reference: str, actor: Any = None) -> int:
+    """An order was cancelled: the promotions and coupons it used count as unused again (a
+    single-use coupon can be used once more). Idempotent; returns the uses released."""
+    with transaction.atomic(durable=True):
+        usages = list(
+            PromotionUsage.objects.select_for_update().filter(order_reference=order_reference).order_by("id")
+        )
+        for usage in usages:
+            Promotion.objects.filter(pk=usage.promotion_id, times_used__gt=0).update(times_used=F("times_used") - 1)
+            if usage.coupon_id is not None:
+                Coupon.objects.filter(pk=usage.coupon_id, times_used__gt=0).update(times_used=F("times_used") - 1)
+        if usages:
+            PromotionUsage.objects.filter(pk__in=[usage.pk for usage in usages]).delete()
+            audit.record(
+                actor=actor,
+                action="promotion_usage.released",
+                obj=usages[0].promotion,
+                data={"order": order_reference, "promotions": sorted({usage.promotion.code for usage in usages})},
+            )
+    return len(usages)
+
+
+def on_order_cancelled(payload: dict[str, Any]) -> None:
+    release_promotion_usage(order_reference=payload["number"])

@@ -11,12 +11,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from handel.channels.models import Channel
+from handel.channels.queries import active_channels
 from handel.core import audit, events
 from handel.core.errors import Conflict, InvalidInput, NotFound, field_error
 from handel.pricing.engine import price_items
 from handel.pricing.engine.types import ADJUSTMENT_KINDS, RULE_KINDS
 from handel.pricing.models import (
+    CustomerOrders,
     DailySales,
     DynamicPriceState,
     PriceChangeLog,
@@ -138,10 +139,20 @@ def delete_rule(*, actor: Any, code: str) -> None:
 
 
 def on_products_sold(payload: dict[str, Any]) -> None:
-    """Handler of the orders' "orders.products_sold" event ({"units": {"SKU": n}})."""
+    """Handler of the orders' "orders.products_sold" event ({"units": {"SKU": n}, "customer_id"}):
+    the sales feed the demand rules; the customer has now ordered (first-order promotions)."""
     units = {str(sku): int(count) for sku, count in (payload.get("units") or {}).items()}
     if units:
         record_sales(day=timezone.localdate(), units_by_sku=units)
+    if payload.get("customer_id"):
+        record_customer_order(customer_id=int(payload["customer_id"]))
+
+
+def record_customer_order(*, customer_id: int) -> None:
+    """Count an order of the customer: from now on their carts are no longer a first order."""
+    with transaction.atomic(durable=True):
+        if not CustomerOrders.objects.filter(customer_id=customer_id).update(orders=F("orders") + 1):
+            CustomerOrders.objects.create(customer_id=customer_id, orders=1, first_ordered_at=timezone.now())
 
 
 def record_sales(*, day: date, units_by_sku: Mapping[str, int]) -> None:
@@ -161,7 +172,7 @@ def log_dynamic_price_changes(*, at: Any = None) -> int:
     moment = at or timezone.now()
     written = 0
     dynamic_active = PriceRule.objects.filter(is_active=True, kind__in=LOGGED_RULE_KINDS).exists()
-    for channel in Channel.objects.filter(is_active=True).order_by("code"):
+    for channel in sorted(active_channels().values(), key=lambda channel: channel.code):
         states = {state.sku: state for state in DynamicPriceState.objects.filter(channel_code=channel.code)}
         if not dynamic_active and not states:
             continue

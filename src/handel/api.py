@@ -14,6 +14,7 @@ from handel.catalog.engagement.api import router as catalog_engagement_router
 from handel.catalog.media.api import router as catalog_media_router
 from handel.channels.api import router as channels_router
 from handel.checkout.api import router as checkout_router
+from handel.checkout.requisitions_api import router as checkout_requisitions_router
 from handel.companies.api import router as companies_router
 from handel.core.api import router as auth_router
 from handel.core.errors import (
@@ -32,6 +33,7 @@ from handel.orders.shipments_api import router as shipments_router
 from handel.payments.api import router as payments_router
 from handel.pricing.api import router as pricing_router
 from handel.procurement.api import router as procurement_router
+from handel.procurement.requisitions_api import router as requisitions_router
 from handel.search.api import router as search_router
 
 api = NinjaAPI(
@@ -112,4 +114,6 @@ api.add_router("/", order_documents_router)
 api.add_router("/", shipments_router)
 api.add_router("/returns", returns_router)
 api.add_router("/", procurement_router)
+api.add_router("/", requisitions_router)
+api.add_router("/", checkout_requisitions_router)
 api.add_router("/checkout", checkout_router)

@@ -48,6 +48,8 @@ EVENT_HANDLERS = {
     "payment.failed": [order_services.on_payment_failed],
     "payment.captured": [order_services.on_payment_captured],
     "invoice.issued": [order_notifications.send_invoice],
+    # The memo mail says when the refund went to store credit, and the new balance.
+    "credit_memo.issued": [order_notifications.send_credit_memo],
     "shipment.status_changed": [order_notifications.send_shipment_update],
     "return.changed": [order_notifications.send_return_update],
     "purchase_order.submitted": [procurement_notifications.ask_approvers],
@@ -60,6 +62,8 @@ EVENT_HANDLERS = {
         payment_services.on_order_cancelled,
         company_services.on_order_cancelled,
         inventory_events.on_order_cancelled,
+        # A cancelled order's coupons and promotion uses count as unused again.
+        pricing_services.on_order_cancelled,
     ],
     "shipment.shipped": [inventory_events.on_shipment_shipped],
     "return.received": [inventory_events.on_return_received],

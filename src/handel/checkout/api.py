@@ -35,12 +35,9 @@ from handel.checkout.schemas import (
     placement_out,
 )
 from handel.checkout.uploads import read_upload
-from handel.companies import permissions as company_permissions
-from handel.companies.queries import viewer_for
 from handel.core.api import bearer_auth, require_scope, require_staff, require_user
 from handel.core.errors import InvalidInput, NotAuthenticated, NotFound, field_error
 from handel.core.idempotency import idempotent
-from handel.payments.queries import available_methods
 
 router = Router(tags=["checkout"])
 CART_COOKIE = "handel_cart"
@@ -220,16 +217,6 @@ def set_delivery(request: HttpRequest, cart_id: UUID, payload: DeliveryIn) -> An
 def list_checkout_payment_methods(request: HttpRequest, cart_id: UUID) -> Any:
     """The payment methods this buyer may use for this cart (business methods for company buyers)."""
     cart = queries.cart_for(cart_id, _caller(request))
-    priced = queries.price_checkout(cart)
-    viewer = viewer_for(cart.customer) if cart.customer_id else None
-    business = viewer is not None and viewer.company_status == "active"
-    on_account = viewer is not None and business and viewer.can(company_permissions.USE_PAY_ON_ACCOUNT)
-    methods = available_methods(
-        channel_code=cart.channel_code,
-        amount=priced.totals.grand_total,
-        is_business_buyer=business,
-        can_pay_on_account=on_account,
-    )
     return [
         {
             "code": method.code,
@@ -238,8 +225,7 @@ def list_checkout_payment_methods(request: HttpRequest, cart_id: UUID) -> Any:
             "needs_po_number": method.needs_po_number,
             "instructions": method.instructions,
         }
-        for method in methods
-        if not (business and method.online)
+        for method in placing.payment_methods(cart, queries.price_checkout(cart))
     ]
 
 

@@ -7,15 +7,15 @@ the buyer's assortment, quantities below the minimum, quantities off the order i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from handel.catalog.browsing import Viewer, product_detail
-from handel.catalog.queries import product_facts, visible_skus
+from handel.catalog.browsing import Viewer, product_detail, viewer_for
+from handel.catalog.queries import product_facts
 from handel.catalog.types import ProductFacts
 from handel.core.errors import NotFound
-from handel.pricing.engine import price_items
+from handel.pricing.engine import CartLineInput, price_items
 from handel.pricing.queries import load_pricing_context
 
 ADDED = "added"
@@ -93,16 +93,41 @@ def _bundle_options(detail: dict[str, Any], chosen: dict[str, list[str]]) -> tup
     return {"choices": choices, "components": components}, ""
 
 
-def evaluate(
-    *, channel: Any, customer: Any, buyer: Any, customer_group_code: str | None, requested: Sequence[RequestedLine]
-) -> list[LineAnswer]:
+def pricing_line(sku: str, quantity: int, options: Mapping[str, Any]) -> CartLineInput:
+    """What the price engine prices for a line: a bundle goes with its chosen components (a dynamic
+    bundle costs their sum); the page, the cart and placement all ask this way."""
+    components = options.get("components") if options.get("choices") is not None else None
+    return CartLineInput(sku, quantity, tuple((str(part), int(count)) for part, count in components or ()))
+
+
+def priced_skus(lines: Iterable[tuple[str, Mapping[str, Any]]]) -> list[str]:
+    """The SKUs a price engine context needs for these (sku, options) lines: theirs and their
+    chosen bundle components'."""
+    wanted = set()
+    for sku, options in lines:
+        wanted.add(sku)
+        wanted.update(part for part, _ in pricing_line(sku, 1, options).components)
+    return sorted(wanted)
+
+
+def evaluate(*, channel: Any, customer: Any, buyer: Any, requested: Sequence[RequestedLine]) -> list[LineAnswer]:
     skus = sorted({item.sku for item in requested if item.sku})
     facts = product_facts(skus)
-    visible = visible_skus(channel_code=channel.code, customer_group_code=customer_group_code, skus=skus)
+    viewer = viewer_for(channel.code, customer)
+    visible = viewer.visible_skus(skus)
+    structures = {
+        sku: _structure(viewer, sku) for sku in visible if sku in facts and facts[sku].kind in ("bundle", "kit")
+    }
+    offered = {
+        option["sku"]
+        for detail in structures.values()
+        if detail is not None
+        for group in (detail.get("bundle") or {}).get("groups", [])
+        for option in group["options"]
+    }
     context = load_pricing_context(
-        channel=channel, skus=[sku for sku in skus if sku in visible], customer=customer, buyer=buyer
+        channel=channel, skus=sorted({sku for sku in skus if sku in visible} | offered), customer=customer, buyer=buyer
     )
-    viewer = Viewer(channel_code=channel.code, customer_group_code=customer_group_code)
     answers = []
     for index, item in enumerate(requested):
 
@@ -128,7 +153,7 @@ def evaluate(
             continue
         options: dict[str, Any] = {}
         if fact.kind in ("bundle", "kit"):
-            detail = _structure(viewer, item.sku)
+            detail = structures.get(item.sku)
             if detail is None:
                 answers.append(refuse(NOT_IN_ASSORTMENT, "not available to you"))
                 continue
@@ -143,7 +168,7 @@ def evaluate(
         elif item.options:
             answers.append(refuse(NEEDS_CHOICE, "only bundles take options"))
             continue
-        if not price_items(context, [(item.sku, quantity)])[0].found:
+        if not price_items(context, [pricing_line(item.sku, quantity, options)])[0].found:
             answers.append(refuse(NO_PRICE, "this product has no price for you"))
             continue
         answers.append(

@@ -24,7 +24,6 @@ from handel.checkout.queries import (
     buyer_of,
     cart_for,
     channel_of,
-    customer_group_of,
     open_cart_of,
     price_checkout,
 )
@@ -100,14 +99,8 @@ def _next_position(cart: Cart) -> int:
 
 
 def evaluate_for(cart: Cart, requested: Sequence[RequestedLine]) -> list[LineAnswer]:
-    channel = channel_of(cart)
-    buyer = buyer_of(cart)
     return line_rules.evaluate(
-        channel=channel,
-        customer=cart.customer,
-        buyer=buyer,
-        customer_group_code=customer_group_of(cart, buyer),
-        requested=requested,
+        channel=channel_of(cart), customer=cart.customer, buyer=buyer_of(cart), requested=requested
     )
 
 

@@ -27,7 +27,7 @@ class CompanyMemberInline(TabularInline):
 class CompanyAdmin(AuditedModelAdmin):
     list_display = ("legal_name", "code", "country", "vat_number", "status", "customer_group", "sales_representative")
     list_filter = ("status", "country", "customer_group")
-    search_fields = ("legal_name", "code", "vat_number", "registration_number")
+    search_fields = ("legal_name", "code", "vat_number", "registration_number", "assortment_code")
     autocomplete_fields = ("sales_representative",)
     readonly_fields = ("created_at", "approved_at", "has_overdue_invoices")
     inlines = [CompanyAddressInline, CompanyMemberInline]

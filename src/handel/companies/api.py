@@ -17,6 +17,7 @@ from handel.companies.schemas import (
     BudgetPage,
     CompanyAddressIn,
     CompanyAddressOut,
+    CompanyAssortmentIn,
     CompanyOut,
     CompanyPage,
     CompanyPatch,
@@ -193,6 +194,14 @@ def approve_company(request: HttpRequest, code: str) -> Company:
 def block_company(request: HttpRequest, code: str) -> Company:
     actor = require_staff(request, "companies.change_company", scope="customers:write")
     return services.block_company(actor=actor, code=code)
+
+
+@router.put("/companies/{code}/assortment", response=CompanyOut, operation_id="set_company_assortment", auth=AUTH)
+def set_company_assortment(request: HttpRequest, code: str, payload: CompanyAssortmentIn) -> Company:
+    """Share a catalog with the company: its users see this assortment instead of their customer
+    group's or the channel's default."""
+    actor = require_staff(request, "companies.change_company", scope="customers:write")
+    return services.update_company(actor=actor, code=code, changes={"assortment_code": payload.assortment_code})
 
 
 @router.put("/companies/{code}/credit", response=CreditOut, operation_id="set_company_credit_terms", auth=AUTH)

@@ -53,6 +53,7 @@ def build(context: DemoContext) -> None:
                     "vat_number": vat,
                     "status": Company.Status.ACTIVE,
                     "customer_group": wholesale,
+                    "assortment_code": "devries-bouw-contract" if code == "devries-bouw" else "",
                     "sales_representative": sales_rep,
                     "email": f"info@{code}.example",
                     "approved_at": timezone.now(),

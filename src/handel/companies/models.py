@@ -35,6 +35,12 @@ class Company(models.Model):
     customer_group = models.ForeignKey(
         "customers.CustomerGroup", null=True, blank=True, on_delete=models.SET_NULL, related_name="companies"
     )
+    assortment_code = models.SlugField(
+        max_length=50,
+        blank=True,
+        help_text="code of the catalog assortment shared with the company: its users see it instead of their "
+        "customer group's or the channel's; an unknown code shows them nothing",
+    )
     addresses_locked = models.BooleanField(default=False, help_text="only company admins may change addresses")
     purchase_order_number = models.CharField(
         max_length=10, choices=PurchaseOrderNumber.choices, default=PurchaseOrderNumber.OPTIONAL

@@ -18,6 +18,7 @@ class CompanyViewer:
     company_code: str
     company_status: str
     customer_group_code: str | None
+    assortment_code: str | None  # the shared catalog: replaces the customer group's assortment
     member_id: int
     role_code: str
     permissions: frozenset[str]
@@ -44,6 +45,7 @@ def viewer_for(user: Any) -> CompanyViewer | None:
         company_code=member.company.code,
         company_status=member.company.status,
         customer_group_code=group.code if group else None,
+        assortment_code=member.company.assortment_code or None,
         member_id=member.pk,
         role_code=member.role.code,
         permissions=frozenset(member.role.permissions),

@@ -49,6 +49,7 @@ class CompanyOut(Schema):
     block_ordering_when_overdue: bool
     has_overdue_invoices: bool
     customer_group: str | None = Field(None, validation_alias="customer_group.code")
+    assortment_code: str = Field(description="the shared catalog its users see; empty: their customer group's")
     sales_representative: str | None = Field(None, validation_alias="sales_representative.email")
     created_at: datetime
     approved_at: datetime | None
@@ -67,6 +68,12 @@ class CompanyPatch(Schema):
     purchase_order_number: str | None = None
     addresses_locked: bool | None = None
     block_ordering_when_overdue: bool | None = None
+
+
+class CompanyAssortmentIn(Schema):
+    assortment_code: str = Field(
+        max_length=50, description="a catalog assortment's code; empty: the customer group's assortment applies"
+    )
 
 
 class RoleIn(Schema):

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.validators import slug_re
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -195,7 +196,7 @@ COMPANY_EDITABLE = {
     "addresses_locked",
     "block_ordering_when_overdue",
 }
-STAFF_ONLY_FIELDS = {"customer_group_id", "sales_representative_id"}
+STAFF_ONLY_FIELDS = {"customer_group_id", "sales_representative_id", "assortment_code"}
 
 
 def update_company(*, actor: Any, code: str, changes: dict[str, Any]) -> Company:
@@ -211,6 +212,11 @@ def update_company(*, actor: Any, code: str, changes: dict[str, Any]) -> Company
         unknown = set(changes) - COMPANY_EDITABLE - STAFF_ONLY_FIELDS
         if unknown:
             raise InvalidInput("unknown fields", errors=[field_error(["body", f], "unknown") for f in sorted(unknown)])
+        if changes.get("assortment_code") and not slug_re.match(changes["assortment_code"]):
+            raise InvalidInput(
+                "assortment_code must be an assortment's code",
+                errors=[field_error(["body", "assortment_code"], "letters, digits, - and _ only")],
+            )
         if "phone" in changes:
             changes["phone"] = clean_phone(changes["phone"], country=company.country)
         if changes.get("purchase_order_number") not in (None, *Company.PurchaseOrderNumber.values):

@@ -65,6 +65,7 @@ class UserAdmin(DjangoUserAdmin, AuditedModelAdmin):
     readonly_fields = ("public_id", "date_joined", "last_login", "anonymised_at")
     inlines = [AddressInline]
     actions = ["anonymise"]
+    change_form_outer_before_template = "customers/admin/act_on_behalf.html"
     fieldsets = (
         (None, {"fields": ("email", "password", "public_id")}),
         ("Person", {"fields": ("first_name", "last_name", "phone", "language", "customer_group", "marketing_opt_in")}),

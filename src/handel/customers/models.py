@@ -71,6 +71,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["email"]
+        permissions = [("act_on_behalf", "Can act on behalf of a customer in the storefront")]
 
     def __str__(self) -> str:
         return self.email

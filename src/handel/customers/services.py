@@ -19,9 +19,10 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from handel.core import audit
 from handel.core.countries import clean_country, clean_phone
-from handel.core.errors import Conflict, InvalidInput, NotFound, field_error
+from handel.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, field_error
 from handel.core.events import emit
 from handel.customers.models import Address, CustomerGroup, User
+from handel.customers.queries import NO_SUCH_CUSTOMER, why_not_act_as
 
 POSTAL_CODE_PATTERNS = {
     "NL": r"^[1-9][0-9]{3} ?[A-Z]{2}$",
@@ -331,3 +332,25 @@ def assign_customer_group(*, actor: Any, user_id: int, group_code: str | None) -
         user.save(update_fields=["customer_group"])
         audit.record(actor=actor, action="customer.group_assigned", obj=user, data={"group": group_code})
     return user
+
+
+def start_acting(*, staff: Any, customer_public_id: uuid.UUID | str) -> User:
+    """Staff begin acting on a customer's behalf (the storefront then shows them the customer's
+    view, marked as such). Refused for anyone but staff with the permission, and as staff."""
+    try:
+        customer = User.objects.filter(public_id=customer_public_id).first()
+    except (ValueError, DjangoValidationError):
+        customer = None
+    reason = why_not_act_as(staff, customer)
+    if reason == NO_SUCH_CUSTOMER:
+        raise NotFound(reason)
+    if reason or customer is None:
+        raise PermissionDenied(reason)
+    with transaction.atomic(durable=True):
+        audit.record(actor=staff, action="customer.acting_started", obj=customer, data={"customer": customer.email})
+    return customer
+
+
+def stop_acting(*, staff: Any, customer: User) -> None:
+    with transaction.atomic(durable=True):
+        audit.record(actor=staff, action="customer.acting_stopped", obj=customer, data={"customer": customer.email})

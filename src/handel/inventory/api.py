@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Path, Query, Router, Status
 from ninja.decorators import decorate_view
 
+from handel.catalog.browsing import viewer_for
 from handel.channels.queries import channel_for_request, get_channel
 from handel.core import tokens
 from handel.core.api import AUTH, require_staff
@@ -67,7 +68,7 @@ def _reservation_out(result: queries.ReservationResult) -> dict[str, Any]:
 
 def _viewer(request: HttpRequest) -> Any:
     """Who asks, on an endpoint open to everyone: the signed-in session's user, or a bearer token's
-    (B2B integrations see their own customer group's assortment)."""
+    (B2B integrations see their company's shared catalog or their customer group's assortment)."""
     authorization = request.headers.get("Authorization", "")
     if authorization.lower().startswith("bearer "):
         token = tokens.authenticate(authorization[7:].strip())
@@ -82,10 +83,12 @@ def get_availability(request: HttpRequest, payload: AvailabilityIn) -> dict[str,
     channel = get_channel(payload.channel) if payload.channel else channel_for_request(request)
     if channel is None:
         raise InvalidInput("no such channel", errors=[field_error(["body", "channel"], "no such channel")])
-    viewer = _viewer(request)
-    group = viewer.customer_group if viewer is not None else None
+    viewer = viewer_for(channel.code, _viewer(request))
     found = queries.availability_for_viewer(
-        payload.skus, channel_code=channel.code, customer_group_code=group.code if group else None
+        payload.skus,
+        channel_code=channel.code,
+        customer_group_code=viewer.customer_group_code,
+        assortment_code=viewer.assortment_code,
     )
     return {
         "channel": channel.code,

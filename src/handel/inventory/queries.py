@@ -208,11 +208,17 @@ def _kit_quantities(parts: Sequence[tuple[str, int]], per_source: dict[str, dict
 
 
 def availability_for_viewer(
-    skus: Sequence[str], *, channel_code: str, customer_group_code: str | None = None
+    skus: Sequence[str],
+    *,
+    channel_code: str,
+    customer_group_code: str | None = None,
+    assortment_code: str | None = None,
 ) -> dict[str, SkuAvailability]:
     """Availability of the SKUs the viewer may see: what is outside the channel's catalog or the
     viewer's assortment is left out, as if it did not exist."""
-    visible = visible_skus(channel_code=channel_code, customer_group_code=customer_group_code, skus=skus)
+    visible = visible_skus(
+        channel_code=channel_code, customer_group_code=customer_group_code, assortment_code=assortment_code, skus=skus
+    )
     return availability([sku for sku in skus if sku in visible], channel_code=channel_code)
 
 

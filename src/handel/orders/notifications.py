@@ -7,7 +7,8 @@ from typing import Any
 from django.core.mail import EmailMessage
 
 from handel.orders import pdf
-from handel.orders.models import Invoice
+from handel.orders.models import CreditMemo, Invoice
+from handel.payments import queries as payment_queries
 
 
 def send_invoice(payload: dict[str, Any]) -> None:
@@ -23,6 +24,27 @@ def send_invoice(payload: dict[str, Any]) -> None:
         to=[invoice.order.email],
     )
     message.attach(f"{invoice.number}.pdf", pdf.invoice_pdf(invoice), "application/pdf")
+    message.send()
+
+
+def send_credit_memo(payload: dict[str, Any]) -> None:
+    """The customer gets the credit memo, and hears where the money went."""
+    memo = CreditMemo.objects.select_related("order").filter(pk=payload["credit_memo_id"]).first()
+    if memo is None or not memo.order.email:
+        return
+    body = f"Hello,\n\nPlease find credit memo {memo.number} attached: {memo.total_gross} {memo.currency}.\n"
+    if memo.refund_to == CreditMemo.RefundTo.STORE_CREDIT and memo.order.customer_id:
+        balance = payment_queries.store_credit_balance(customer_id=memo.order.customer_id, currency=memo.currency)
+        body += (
+            f"The amount was added to your store credit, which you can spend on your next order. "
+            f"Your store credit is now {balance} {memo.currency}.\n"
+        )
+    elif memo.refund_to == CreditMemo.RefundTo.ORIGINAL_PAYMENT:
+        body += "The amount goes back to the payment you made for this order.\n"
+    message = EmailMessage(
+        subject=f"Credit memo {memo.number} for order {memo.order.number}", body=body, to=[memo.order.email]
+    )
+    message.attach(f"{memo.number}.pdf", pdf.credit_memo_pdf(memo), "application/pdf")
     message.send()
 
 

@@ -14,6 +14,8 @@ class MethodSpec:
     business_only: bool = False
     needs_po_number: bool = False
     needs_company_credit: bool = False
+    # Offered only to a signed-in customer whose store credit covers the whole amount.
+    needs_store_credit: bool = False
 
 
 METHODS: dict[str, MethodSpec] = {
@@ -30,6 +32,7 @@ METHODS: dict[str, MethodSpec] = {
             business_only=True,
             needs_po_number=True,
         ),
+        MethodSpec("store_credit", "Store credit", "store_credit", online=False, needs_store_credit=True),
         MethodSpec(
             "on_account", "Pay on account", "offline", online=False, business_only=True, needs_company_credit=True
         ),

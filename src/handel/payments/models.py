@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
+from django.conf import settings
 from django.db import models
 
 
@@ -125,3 +127,73 @@ class PaymentMethodConfig(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class StoreCreditAccount(models.Model):
+    """A customer's store credit in one currency. `balance` is the sum of the entries, kept on the
+    row so that spending can check and lower it in one statement; it never goes below zero."""
+
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="store_credit")
+    currency = models.CharField(max_length=3)
+    balance = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["customer_id", "currency"]
+        permissions = [("adjust_store_credit", "Can adjust customers' store credit")]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "currency"], name="store_credit_account_once"),
+            models.CheckConstraint(condition=models.Q(balance__gte=0), name="store_credit_never_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.balance} {self.currency}"
+
+
+class StoreCreditEntry(models.Model):
+    """The store credit ledger, append-only: a change is a new entry, never an edit."""
+
+    class Kind(models.TextChoices):
+        GRANT = "grant", "Credit memo"
+        SPEND = "spend", "Spent on an order"
+        REVERSAL = "reversal", "Given back (order cancelled or refunded)"
+        ADJUSTMENT = "adjustment", "Adjusted by staff"
+
+    account = models.ForeignKey(StoreCreditAccount, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, help_text="positive adds to the balance")
+    balance_after = models.DecimalField(max_digits=14, decimal_places=2)
+    reference = models.CharField(max_length=100, help_text="a credit memo or order number")
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="store_credit_entries"
+    )
+    note = models.CharField(max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "store credit entries"
+        constraints = [
+            # A credit memo grants once and an order spends once, however often a call is retried.
+            models.UniqueConstraint(
+                fields=["kind", "reference"],
+                condition=models.Q(kind__in=["grant", "spend"]),
+                name="store_credit_grant_or_spend_once",
+            ),
+            models.CheckConstraint(condition=~models.Q(amount=0), name="store_credit_entry_not_zero"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} ({self.reference})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("store credit entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("store credit entries are append-only")

@@ -53,3 +53,39 @@ class AmountIn(Schema):
 
 class RefundIn(AmountIn):
     reason: str = Field("", max_length=255)
+
+
+class StoreCreditBalanceOut(Schema):
+    currency: str
+    balance: Decimal
+
+
+class StoreCreditEntryOut(Schema):
+    kind: str
+    kind_label: str
+    currency: str
+    amount: Decimal
+    balance_after: Decimal
+    reference: str
+    note: str
+    created_at: datetime
+
+
+class StoreCreditOut(Schema):
+    balances: list[StoreCreditBalanceOut]
+    entries: list[StoreCreditEntryOut]
+    meta: dict[str, int]
+
+
+class StoreCreditAdjustmentIn(Schema):
+    customer_email: str = Field(min_length=1, max_length=254)
+    currency: str = Field(min_length=3, max_length=3)
+    amount: Decimal = Field(max_digits=14, decimal_places=2, description="positive adds credit, negative takes it away")
+    reason: str = Field(min_length=1, max_length=255)
+
+
+class StoreCreditAdjustmentOut(Schema):
+    customer_email: str
+    currency: str
+    balance: Decimal
+    entry: StoreCreditEntryOut

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from handel.core.admin import AuditedModelAdmin, ReadOnlyAdmin
-from handel.procurement.models import ApprovalRequest, ApprovalRule, PurchaseOrder
+from handel.procurement.models import ApprovalRequest, ApprovalRule, PurchaseOrder, RequisitionList, RequisitionListLine
 
 
 @admin.register(ApprovalRule)
@@ -24,3 +27,22 @@ class PurchaseOrderAdmin(ReadOnlyAdmin):
 class ApprovalRequestAdmin(ReadOnlyAdmin):
     list_display = ("subject_type", "subject_id", "status", "requested_by", "created_at", "decided_at")
     list_filter = ("status", "subject_type")
+
+
+class RequisitionListLineInline(admin.TabularInline):
+    model = RequisitionListLine
+    extra = 0
+    can_delete = False
+    readonly_fields = ("sku", "quantity", "note", "position")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(RequisitionList)
+class RequisitionListAdmin(ReadOnlyAdmin):
+    """Company users keep their lists in the storefront; staff look, for support."""
+
+    list_display = ("name", "company", "owner", "channel_code", "updated_at")
+    search_fields = ("name", "company__legal_name", "owner__email")
+    inlines = [RequisitionListLineInline]

@@ -133,3 +133,44 @@ class PurchaseOrder(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class RequisitionList(models.Model):
+    """A named list of products a company keeps for repeat purchases, shared by its users."""
+
+    company = models.ForeignKey("companies.Company", on_delete=models.CASCADE, related_name="requisition_lists")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="requisition_lists"
+    )
+    channel_code = models.CharField(max_length=50, help_text="the sales channel whose assortment and prices apply")
+    name = models.CharField(max_length=100)
+    description = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["company", "-updated_at"], name="requisition_list_company_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RequisitionListLine(models.Model):
+    """One SKU per list: adding the same SKU again raises its quantity."""
+
+    requisition_list = models.ForeignKey(RequisitionList, on_delete=models.CASCADE, related_name="lines")
+    sku = models.CharField(max_length=64)
+    quantity = models.PositiveIntegerField()
+    note = models.CharField(max_length=500, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["requisition_list", "sku"], name="requisition_line_sku_once"),
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="requisition_line_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.sku}"

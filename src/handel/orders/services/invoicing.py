@@ -189,11 +189,12 @@ def create_credit_memo(
 ) -> CreditMemo:
     """Credit (part of) an invoice: `lines` are (invoice line position, quantity); `shipping` is the
     gross shipping amount to give back. Refunds go back through the original payment's provider,
-    to the company account, or nowhere (a correction)."""
-    if refund_to not in CreditMemo.RefundTo.values or refund_to == CreditMemo.RefundTo.STORE_CREDIT:
+    to the customer's store credit (in the memo's transaction), to the company account, or nowhere
+    (a correction)."""
+    if refund_to not in CreditMemo.RefundTo.values:
         raise InvalidInput(
-            "refund_to must be original_payment, account or none",
-            errors=[field_error(["body", "refund_to"], "original_payment, account or none")],
+            "refund_to must be original_payment, store_credit, account or none",
+            errors=[field_error(["body", "refund_to"], "original_payment, store_credit, account or none")],
         )
     if not reason.strip():
         raise InvalidInput("a credit memo needs a reason", errors=[field_error(["body", "reason"], "required")])
@@ -201,6 +202,11 @@ def create_credit_memo(
         invoice = Invoice.objects.select_for_update().select_related("order").filter(number=invoice_number).first()
         if invoice is None:
             raise NotFound(f"no invoice {invoice_number}")
+        if refund_to == CreditMemo.RefundTo.STORE_CREDIT and invoice.order.customer_id is None:
+            raise InvalidInput(
+                "a guest order cannot be refunded as store credit",
+                errors=[field_error(["body", "refund_to"], "the order has no customer account")],
+            )
         by_position = {line.position: line for line in invoice.lines.all()}
         credited: dict[int, int] = defaultdict(int)
         for memo_line in CreditMemoLine.objects.filter(credit_memo__invoice=invoice):
@@ -286,6 +292,16 @@ def create_credit_memo(
             ]
         )
         Invoice.objects.filter(pk=invoice.pk).update(amount_credited=F("amount_credited") + memo.total_gross)
+        if refund_to == CreditMemo.RefundTo.STORE_CREDIT:
+            assert invoice.order.customer_id is not None  # checked above
+            payment_services.grant_store_credit(
+                customer_id=invoice.order.customer_id,
+                currency=memo.currency,
+                amount=memo.total_gross,
+                reference=memo.number,
+                actor=actor,
+                note=reason.strip(),
+            )
         audit.record(
             actor=actor, action="credit_memo.issued", obj=memo, data={"invoice": invoice.number, "refund_to": refund_to}
         )

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: install install-dev run test test-postgres lint bench clean
+.PHONY: install install-dev run test test-postgres lint bench messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,20 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed
+# model-viewer (3D and AR on product pages) comes from npm, pinned in package-lock.json, and is
+# served as one file (three.js is bundled in it). Without npm the page shows a poster and a link.
+FRONTEND := src/handel/storefront/frontend
+VENDOR := src/handel/storefront/static/storefront/vendor
+
+$(VENDOR)/model-viewer.min.js: $(FRONTEND)/package.json $(FRONTEND)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix $(FRONTEND) --no-audit --no-fund --loglevel=error && \
+		mkdir -p $(VENDOR) && cp $(FRONTEND)/node_modules/@google/model-viewer/dist/model-viewer.min.js $@; \
+	else \
+		echo "npm not found: product pages show 3D models as a picture with a download link"; \
+	fi
+
+install: $(VENV)/.installed $(VENDOR)/model-viewer.min.js
 
 install-dev: $(VENV)/.installed-dev
 
@@ -46,8 +59,13 @@ lint: install-dev
 	$(BIN)/lint-imports
 	$(BIN)/handel makemigrations --check --dry-run -v 1
 
+# Refresh the Dutch catalog from the sources (needs GNU gettext's xgettext), then compile it.
+messages: install-dev
+	cd src/handel && ../../$(BIN)/handel makemessages -l nl --ignore '*/migrations/*' --no-obsolete
+	$(BIN)/pybabel compile --domain django --directory src/handel/locale --locale nl
+
 bench: install-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) var/static var/test-*.sqlite3*
+	rm -rf $(VENV) var/static var/test-*.sqlite3* $(VENDOR) $(FRONTEND)/node_modules

@@ -26,6 +26,7 @@ MODULES = [
     "bench.pricing",
     "bench.search",
     "bench.checkout",
+    "bench.storefront",
 ]
 
 

@@ -114,7 +114,7 @@ def reorder(request: HttpRequest, number: str) -> HttpResponse:
             )
         else:
             messages.warning(request, f"{answer.sku}: {answer.message}")
-    return redirect("order_detail", number=order.number)
+    return redirect("cart")
 
 
 @login_required

@@ -1,11 +1,32 @@
 from django.urls import path
 
-from handel.storefront import company_views, orders_views, views
+from handel.storefront import (
+    acting,
+    b2b_views,
+    browse_views,
+    company_views,
+    compare_views,
+    orders_views,
+    product_views,
+    views,
+)
+from handel.storefront import checkout_views as checkout
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", browse_views.search, name="search"),
+    path("search/suggestions/", browse_views.autocomplete, name="autocomplete"),
+    path("search/clicks/", browse_views.search_click, name="search_click"),
+    path("c/<path:category_path>/", browse_views.category, name="category"),
+    path("compare/", compare_views.compare, name="compare"),
+    path("compare/add/", compare_views.compare_add, name="compare_add"),
+    path("compare/remove/", compare_views.compare_remove, name="compare_remove"),
+    path("p/<path:sku>/", product_views.product_page, name="product"),
+    path("product-price/<path:sku>/", product_views.product_price, name="product_price"),
     path("account/", views.account_view, name="account"),
     path("account/login/", views.login_view, name="login"),
+    path("acting/start/<uuid:public_id>/", acting.start_view, name="acting_start"),
+    path("acting/stop/", acting.stop_view, name="acting_stop"),
     path("account/logout/", views.logout_view, name="logout"),
     path("account/signup/", views.signup_view, name="signup"),
     path("account/profile/", views.profile_view, name="profile"),
@@ -33,4 +54,70 @@ urlpatterns = [
         company_views.purchase_order_decide,
         name="purchase_order_decide",
     ),
+    path("account/company/users/<int:member_id>/", b2b_views.company_user_update, name="company_user_update"),
+    path("account/requisition-lists/", b2b_views.requisition_lists, name="requisition_lists"),
+    path("account/requisition-lists/add/", b2b_views.requisition_quick_add, name="requisition_quick_add"),
+    path("account/requisition-lists/<int:list_id>/", b2b_views.requisition_list_detail, name="requisition_list"),
+    path(
+        "account/requisition-lists/<int:list_id>/rename/",
+        b2b_views.requisition_list_rename,
+        name="requisition_list_rename",
+    ),
+    path(
+        "account/requisition-lists/<int:list_id>/delete/",
+        b2b_views.requisition_list_delete,
+        name="requisition_list_delete",
+    ),
+    path(
+        "account/requisition-lists/<int:list_id>/lines/",
+        b2b_views.requisition_line_add,
+        name="requisition_line_add",
+    ),
+    path(
+        "account/requisition-lists/<int:list_id>/lines/<int:line_id>/",
+        b2b_views.requisition_line_update,
+        name="requisition_line_update",
+    ),
+    path(
+        "account/requisition-lists/<int:list_id>/lines/<int:line_id>/remove/",
+        b2b_views.requisition_line_remove,
+        name="requisition_line_remove",
+    ),
+    path(
+        "account/requisition-lists/<int:list_id>/import/",
+        b2b_views.requisition_list_import,
+        name="requisition_list_import",
+    ),
+    path(
+        "account/requisition-lists/<int:list_id>/from-order/",
+        b2b_views.requisition_list_from_order,
+        name="requisition_list_from_order",
+    ),
+    path(
+        "account/requisition-lists/<int:list_id>/export/",
+        b2b_views.requisition_list_export,
+        name="requisition_list_export",
+    ),
+    path(
+        "account/requisition-lists/<int:list_id>/cart/",
+        b2b_views.requisition_list_to_cart,
+        name="requisition_list_to_cart",
+    ),
+]
+
+# Cart, quick order and checkout.
+urlpatterns += [
+    path("cart/", checkout.cart_view, name="cart"),
+    path("cart/add/", checkout.cart_add, name="cart_add"),
+    path("cart/lines/<int:line_id>/", checkout.cart_line, name="cart_line"),
+    path("cart/coupons/", checkout.coupon_apply, name="coupon_apply"),
+    path("cart/coupons/<str:code>/remove/", checkout.coupon_remove, name="coupon_remove"),
+    path("quick-order/", checkout.quick_order, name="quick_order"),
+    path("quick-order/suggestions/", checkout.sku_suggestions, name="sku_suggestions"),
+    path("checkout/", checkout.checkout, name="checkout"),
+    path("checkout/addresses/", checkout.checkout_addresses, name="checkout_addresses"),
+    path("checkout/delivery/", checkout.checkout_delivery, name="checkout_delivery"),
+    path("checkout/place/", checkout.checkout_place, name="checkout_place"),
+    path("checkout/paid/", checkout.checkout_paid, name="checkout_paid"),
+    path("checkout/done/<str:number>/", checkout.checkout_done, name="checkout_done"),
 ]

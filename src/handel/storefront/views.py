@@ -18,6 +18,8 @@ from handel.core import ratelimit
 from handel.core.errors import DomainError, TooManyRequests
 from handel.customers import queries as customer_queries
 from handel.customers import services as customer_services
+from handel.payments import queries as payment_queries
+from handel.storefront import browse_views, checkout_views, compare_views
 from handel.storefront import forms as storefront_forms
 
 
@@ -35,7 +37,16 @@ def add_domain_errors(form: forms.Form, exc: DomainError) -> None:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "storefront/home.html")
+    """Top categories as the viewer sees them, the promotions running now and a search box."""
+    viewer = browse_views.shop_viewer(request)
+    return render(
+        request,
+        "storefront/home.html",
+        {
+            "categories": browse_views.top_categories(viewer),
+            "promotions": browse_views.current_promotions(viewer),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -53,9 +64,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if user is None:
             form.add_error(None, _("Email or password is wrong."))
         else:
+            guest_compare_list = compare_views.guest_compare_list_id(request)
             login(request, user)
+            compare_views.merge_compare_at_login(request, guest_compare_list, user)
             next_url = request.GET.get("next", "")
-            return redirect(next_url if next_url.startswith("/") and not next_url.startswith("//") else "account")
+            response = redirect(next_url if next_url.startswith("/") and not next_url.startswith("//") else "account")
+            checkout_views.merge_at_login(request, response)
+            return response
     return render(request, "storefront/account/login.html", {"form": form})
 
 
@@ -90,6 +105,9 @@ def account_view(request: HttpRequest) -> HttpResponse:
         "storefront/account/overview.html",
         {
             "addresses": customer_queries.addresses_of(request.user),  # type: ignore[arg-type]
+            "store_credit": [
+                account for account in payment_queries.store_credit_accounts(request.user.pk) if account.balance
+            ],
         },
     )
 

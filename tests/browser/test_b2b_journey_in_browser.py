@@ -1,0 +1,96 @@
+"""A B2B buyer quick-orders by SKU, the order needs approval, an approver approves it in their
+own browser, and the buyer sees the order."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from handel.orders.models import Order
+from handel.procurement import services as procurement_services
+from handel.procurement.models import PurchaseOrder
+from tests.checkout import conftest as checkout_fixtures
+from tests.checkout.conftest import ADDRESS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+shop = checkout_fixtures.shop
+company_with_roles = checkout_fixtures.company_with_roles
+COMPANY_PASSWORD = "correct-horse-battery-9"
+
+
+def sign_in(page, email: str) -> None:
+    page.goto("/account/login/?channel=b2b")
+    page.get_by_role("textbox", name="Email").fill(email)
+    page.get_by_label("Password").fill(COMPANY_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/account/")
+
+
+def test_a_quick_order_waits_for_approval_and_becomes_the_buyers_order(
+    page, browser, live_server, shop, company_with_roles, screenshot
+):
+    company, users, _ = company_with_roles
+    procurement_services.create_rule(
+        actor=users["admin"],
+        company_id=company.pk,
+        name="Over 50",
+        kind="order_total",
+        threshold=Decimal("50"),
+        approver_kind="role",
+        approver_role="approver",
+    )
+    sign_in(page, users["buyer"].email)
+    page.goto("/quick-order/?channel=b2b")
+    page.get_by_label("SKU, line 1", exact=True).fill("A")
+    page.get_by_label("Quantity, line 1", exact=True).fill("12")
+    page.get_by_label("SKU, line 2", exact=True).fill("NO-SUCH-SKU")
+    page.get_by_label("Quantity, line 2", exact=True).fill("1")
+    page.get_by_role("button", name="Add to cart").click()
+    assert page.get_by_text("NO-SUCH-SKU").first.is_visible()
+    screenshot("b2b-quick-order")
+    page.get_by_role("link", name="View your cart").click()
+    page.wait_for_url("**/cart/**")
+    page.get_by_role("link", name="Go to checkout").click()
+
+    shipping = page.get_by_role("group", name="Shipping address")
+    for label, key in (
+        ("First name", "first_name"),
+        ("Last name", "last_name"),
+        ("Street and number", "street"),
+        ("Postal code", "postal_code"),
+        ("City", "city"),
+        ("Country code", "country"),
+    ):
+        shipping.get_by_label(label).fill(ADDRESS[key])
+    page.get_by_role("button", name="Save addresses").click()
+    page.get_by_role("radio", name=re.compile(r"^Standard delivery")).check()
+    page.get_by_role("button", name="Choose delivery").click()
+    page.get_by_label("Bank transfer").check()
+    page.get_by_label("Your purchase order number").fill("PO-2026-17")
+    page.get_by_role("button", name="Place order").click()
+
+    purchase_order = PurchaseOrder.objects.get()
+    assert page.get_by_text(purchase_order.number).first.is_visible()
+    assert not Order.objects.exists()
+    screenshot("b2b-awaiting-approval")
+
+    approver_context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    approver = approver_context.new_page()
+    approver.set_default_timeout(15_000)
+    sign_in(approver, users["approver"].email)
+    approver.get_by_role("link", name="Purchase orders").click()
+    approver.get_by_role("link", name=purchase_order.number).first.click()
+    approver.get_by_role("button", name="Approve").click()
+    assert approver.get_by_text("Your decision is recorded.").is_visible()
+    approver_context.close()
+
+    purchase_order.refresh_from_db()
+    order = Order.objects.get(number=purchase_order.order_number)
+    assert order.customer_id == users["buyer"].pk and order.purchase_order_number == "PO-2026-17"
+    page.goto("/account/orders/?channel=b2b")
+    page.get_by_role("link", name=order.number).click()
+    assert page.get_by_role("heading", name=f"Order {order.number}").is_visible()
+    assert page.get_by_text("PO-2026-17").first.is_visible()
+    screenshot("b2b-approved-order")

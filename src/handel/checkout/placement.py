@@ -1,10 +1,11 @@
 """Placing an order: one transaction that re-prices the cart, refuses a changed price unless the
 buyer confirmed it, books the delivery slot, reserves the stock, charges company credit, counts
-promotion and coupon usage and records the order snapshot. Then the payment starts.
+promotion and coupon usage and records the order snapshot. Then the payment starts; a card
+payment's promotions are counted once the card was not declined.
 
 The steps run in this order (PLACEMENT_STEPS), each raising a DomainError that rolls the whole
-transaction back, so a refusal writes nothing. The order's number is known before the snapshot
-is written (the order series row is locked first), so the stock reservation and the credit
+transaction back, so a refusal writes nothing. The order's number is taken first (the series
+row stays locked until commit, so numbers stay gapless), so the stock reservation and the credit
 charge carry the number the order gets.
 """
 
@@ -22,25 +23,24 @@ from handel.checkout.models import Cart, SlotBooking
 from handel.checkout.queries import PricedCheckout, cart_for, delivery_config, price_checkout, stock_lines
 from handel.checkout.totals import shown_amount
 from handel.companies import permissions as company_permissions
-from handel.companies.queries import company_by_code, viewer_for
+from handel.companies.queries import company_by_code, members_of, viewer_for
 from handel.companies.services import charge_on_account, ensure_can_order
 from handel.core import audit
 from handel.core.errors import Conflict, DomainError, InvalidInput, PermissionDenied, field_error
 from handel.core.events import emit
-from handel.core.models import NumberSeries
-from handel.core.numbering import ensure_series
+from handel.core.numbering import next_number
 from handel.inventory.services import reserve_stock
 from handel.orders import lifecycle
 from handel.orders.services import cancel_order, record_order, transition_order
 from handel.orders.services.lifecycle import ORDER_SERIES
 from handel.orders.types import AddressSnapshot, LineSnapshot, OrderSnapshot
 from handel.payments.methods import METHODS
-from handel.payments.queries import available_methods
+from handel.payments.queries import AvailableMethod, available_methods
 from handel.payments.services import start_payment
 from handel.pricing.queries import customer_key
 from handel.pricing.services import UsedPromotion, record_promotion_usage
 from handel.procurement.rules import PurchaseFacts
-from handel.procurement.services import mark_ordered, submit_purchase
+from handel.procurement.services import budget_remaining, mark_ordered, steps_for, submit_purchase
 
 ZERO = Decimal("0.00")
 
@@ -168,6 +168,20 @@ def _buyer_company(state: PlacementState) -> None:
     state.company_code, state.company_id = viewer.company_code, viewer.company_id
 
 
+def payment_methods(cart: Cart, priced: PricedCheckout) -> list[AvailableMethod]:
+    """The payment methods this buyer may use for this cart: company buyers also get the business
+    methods (pay on account with that right) and may pay by card like anyone else."""
+    viewer = viewer_for(cart.customer) if cart.customer_id else None
+    business = viewer is not None and viewer.company_status == "active"
+    return available_methods(
+        channel_code=cart.channel_code,
+        amount=priced.totals.grand_total,
+        is_business_buyer=business,
+        can_pay_on_account=business and viewer is not None and viewer.can(company_permissions.USE_PAY_ON_ACCOUNT),
+        customer_id=cart.customer_id,
+    )
+
+
 def _payment_method_offered(state: PlacementState) -> None:
     method = state.request.payment_method
     offered = available_methods(
@@ -175,6 +189,7 @@ def _payment_method_offered(state: PlacementState) -> None:
         amount=state.priced.totals.grand_total,
         is_business_buyer=bool(state.company_code),
         can_pay_on_account=bool(state.company_code),
+        customer_id=state.cart.customer_id,
     )
     if method not in {item.code for item in offered}:
         raise InvalidInput(
@@ -199,12 +214,9 @@ def _price_unchanged(state: PlacementState) -> None:
 
 
 def _order_number(state: PlacementState) -> None:
-    """Lock the order series and read the number record_order will take in this transaction."""
-    series = NumberSeries.objects.select_for_update().filter(name=ORDER_SERIES[0]).first()
-    if series is None:  # the shop's first order
-        ensure_series(ORDER_SERIES[0], ORDER_SERIES[1])
-        series = NumberSeries.objects.select_for_update().get(name=ORDER_SERIES[0])
-    state.number = f"{series.prefix}{series.next_value:0{series.padding}d}"
+    """Take the order's number: the series row stays locked until this transaction ends, and a
+    refusal later on gives the number back (gapless)."""
+    state.number = next_number(ORDER_SERIES[0], prefix=ORDER_SERIES[1])
 
 
 def _book_slot(state: PlacementState) -> None:
@@ -260,6 +272,13 @@ def _charge_credit(state: PlacementState) -> None:
 
 
 def _count_promotions(state: PlacementState) -> None:
+    # A card can still be declined after this transaction; its order counts them once the card
+    # was not declined (_pay), so a declined card leaves the coupon unused.
+    if not METHODS[state.request.payment_method].online:
+        _record_promotions(state)
+
+
+def _record_promotions(state: PlacementState) -> None:
     used = [
         UsedPromotion(promotion_code=item.code, coupon_code=item.coupon, discount=item.discount)
         for item in state.priced.result.applied_promotions
@@ -386,9 +405,7 @@ def snapshot_of(state: PlacementState) -> OrderSnapshot:
 
 def _record(state: PlacementState) -> None:
     snapshot = snapshot_of(state)
-    order = record_order(snapshot=snapshot, actor=state.actor)
-    if order.number != state.number:
-        raise RuntimeError(f"the order took {order.number}, the reservation {state.number}")
+    order = record_order(snapshot=snapshot, actor=state.actor, number=state.number)
     state.cart.status, state.cart.order_number = Cart.Status.ORDERED, order.number
     state.cart.save(update_fields=["status", "order_number", "updated_at"])
     audit.record(actor=state.actor, action="cart.ordered", obj=state.cart, data={"order": order.number})
@@ -429,24 +446,53 @@ PLACEMENT_STEPS: tuple[Callable[[PlacementState], None], ...] = (
 )
 
 
-def _approval_needed(state: PlacementState) -> str:
-    """A company cart that an approval rule catches waits as a purchase order; '' when not."""
-    if not state.company_code or state.cart.placed_by_staff_id is not None:
-        return ""
-    if METHODS[state.request.payment_method].online:
-        # A purchase may wait days for its approvers; a card authorisation would not.
-        raise InvalidInput(
-            "company purchases are paid by purchase order, bank transfer or on account",
-            errors=[field_error(["body", "payment_method"], "not for company purchases")],
-        )
+def _purchase_facts(state: PlacementState) -> PurchaseFacts:
     priced = state.priced
-    facts = PurchaseFacts(
+    return PurchaseFacts(
         total=priced.totals.grand_total,
         shipping_cost=priced.totals.shipping.gross,
         line_count=len(priced.lines),
         skus=frozenset(item.line.sku for item in priced.lines),
         category_paths=frozenset(path for item in priced.lines if item.facts for path in item.facts.category_paths),
     )
+
+
+def _rules_hold(state: PlacementState, facts: PurchaseFacts) -> bool:
+    """Whether the company's approval rules would hold this purchase (nothing is written)."""
+    company = company_by_code(state.company_code)
+    member = (
+        members_of(company).select_related("role", "team").filter(user=state.cart.customer).first()
+        if company is not None
+        else None
+    )
+    if member is None:
+        return False
+    facts = PurchaseFacts(
+        **{
+            **facts.__dict__,
+            "buyer_role": member.role.code,
+            "buyer_team_id": member.team_id,
+            "budget_remaining": budget_remaining(member, state.priced.totals.currency),
+        }
+    )
+    return bool(steps_for(member, facts))
+
+
+def _approval_needed(state: PlacementState) -> str:
+    """A company cart that an approval rule catches waits as a purchase order; '' when not."""
+    if not state.company_code or state.cart.placed_by_staff_id is not None:
+        return ""
+    priced = state.priced
+    facts = _purchase_facts(state)
+    if METHODS[state.request.payment_method].online:
+        if not _rules_hold(state, facts):
+            return ""
+        # A purchase may wait days for its approvers; a card authorisation would not.
+        raise InvalidInput(
+            "this purchase needs your company's approval, so it cannot be paid by card: "
+            "choose purchase order, bank transfer or pay on account",
+            errors=[field_error(["body", "payment_method"], "not for purchases that need approval")],
+        )
     cart_data = {
         "cart": str(state.cart.public_id),
         "lines": [
@@ -543,6 +589,7 @@ def _pay(state: PlacementState, placement: Placement) -> Placement:
             return_url=request.return_url,
             details=details,
             actor=state.actor,
+            customer_id=state.cart.customer_id,
         )
     except DomainError as exc:
         _undo(state, number, f"payment refused: {exc.detail}")
@@ -555,10 +602,18 @@ def _pay(state: PlacementState, placement: Placement) -> Placement:
             payment.failure_message or "the card was declined",
             extra={"decline_code": payment.failure_code, "order_number": number},
         )
+    if METHODS[request.payment_method].online and state.priced.result.applied_promotions:
+        try:
+            with transaction.atomic(durable=True):
+                _record_promotions(state)
+        except DomainError as exc:
+            # Another order used the coupon up since: this one is undone like a declined card.
+            _undo(state, number, f"promotion refused: {exc.detail}")
+            raise
     if request.payment_method == "cash_on_delivery":
         transition_order(number=number, to=lifecycle.PROCESSING, actor=state.actor, reason="cash on delivery")
-    # payment.authorized (cards, purchase order, on account) moves the order on as it commits.
-    authorized = payment.status == "authorized" or request.payment_method == "cash_on_delivery"
+    # payment.authorized (cards, purchase order, on account, store credit) moves the order on as it commits.
+    authorized = payment.status in ("authorized", "captured") or request.payment_method == "cash_on_delivery"
     placement.status = lifecycle.PROCESSING if authorized else lifecycle.PENDING_PAYMENT
     return placement
 

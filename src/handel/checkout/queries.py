@@ -23,6 +23,7 @@ from handel.catalog.types import ProductFacts
 from handel.channels.models import Channel
 from handel.channels.queries import get_channel
 from handel.checkout import delivery
+from handel.checkout.lines import priced_skus, pricing_line
 from handel.checkout.models import Cart, CartLine, SlotBooking
 from handel.checkout.totals import CheckoutTotals, checkout_totals
 from handel.core.errors import InvalidInput, NotFound, field_error
@@ -89,14 +90,6 @@ def buyer_of(cart: Cart) -> Buyer:
     return base
 
 
-def customer_group_of(cart: Cart, buyer: Buyer) -> str | None:
-    if buyer.customer_group_code:
-        return buyer.customer_group_code
-    customer = cart.customer
-    group = getattr(customer, "customer_group", None) if customer is not None else None
-    return group.code if group is not None else None
-
-
 @dataclass(frozen=True)
 class PricedLine:
     line: CartLine
@@ -134,6 +127,9 @@ def stock_lines(lines: Sequence[CartLine], facts: dict[str, ProductFacts]) -> li
         components = line.options.get("components") if isinstance(line.options, dict) else None
         if components:
             for sku, quantity in components:
+                part = facts.get(sku)
+                if part is not None and not part.is_shippable:
+                    continue
                 taken[sku] = taken.get(sku, 0) + int(quantity) * line.quantity
         else:
             taken[line.sku] = taken.get(line.sku, 0) + line.quantity
@@ -195,18 +191,24 @@ def price_checkout(
     active = [line for line in all_lines if not line.saved_for_later]
     saved = tuple(line for line in all_lines if line.saved_for_later)
     buyer = buyer_of(cart)
-    skus = {line.sku for line in active}
+    skus = priced_skus((line.sku, line.options) for line in active)
+    facts = product_facts(skus)  # read once: for pricing and for checkout
     context = load_pricing_context(
         channel=channel,
-        skus=sorted(skus),
+        skus=skus,
         customer=cart.customer,
         buyer=buyer,
         at=at,
         with_promotions=True,
         coupon_codes=cart.coupon_codes,
+        catalog_facts=facts,
     )
-    result = price_cart(context, [(line.sku, line.quantity) for line in active], cart.coupon_codes)
-    facts = product_facts(sorted(skus | {gift.sku for gift in result.gifts}))
+    result = price_cart(
+        context, [pricing_line(line.sku, line.quantity, line.options) for line in active], cart.coupon_codes
+    )
+    gifts = sorted({gift.sku for gift in result.gifts} - facts.keys())
+    if gifts:
+        facts = {**facts, **product_facts(gifts)}
     results = list(result.lines)
     priced = []
     for line in active:

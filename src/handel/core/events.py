@@ -38,12 +38,35 @@ def handlers_for(name: str) -> Sequence[Handler]:
     return table.get(name, ())
 
 
+class _Batch:
+    """The events of one transaction, delivered together by the first of their commit hooks."""
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+        self.sent = False
+
+    def send(self) -> None:
+        if not self.sent:
+            self.sent = True
+            schedule_delivery(self.ids)
+
+
+_BATCH = "handel_outbox_batch"
+
+
 def emit(name: str, payload: dict[str, Any]) -> OutboxEvent:
-    """Record an event in the current transaction; it is delivered after commit."""
-    if not transaction.get_connection().in_atomic_block:
+    """Record an event in the current transaction; it is delivered after commit, together with
+    the transaction's other events (an event rolled back with a savepoint is simply not found)."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError("emit() must be called inside the transaction that makes the change")
     event = OutboxEvent.objects.create(name=name, payload=payload)
-    transaction.on_commit(lambda: schedule_delivery([event.pk]))
+    batch = connection.__dict__.get(_BATCH)
+    # A batch whose commit hooks are gone was rolled back: this transaction starts a new one.
+    if batch is None or batch.sent or not any(hook[1] == batch.send for hook in connection.run_on_commit):
+        batch = connection.__dict__[_BATCH] = _Batch()
+    batch.ids.append(event.pk)
+    transaction.on_commit(batch.send)
     return event
 
 
@@ -57,12 +80,55 @@ def schedule_delivery(event_ids: list[int]) -> None:
 
 
 def deliver(event_ids: Sequence[int], reclaim_before: datetime | None = None) -> int:
-    """Run the handlers of the given pending events. Returns how many were delivered."""
-    delivered = 0
-    for event in OutboxEvent.objects.filter(pk__in=list(event_ids), processed_at__isnull=True).order_by("id"):
-        if _deliver_one(event, reclaim_before):
-            delivered += 1
-    return delivered
+    """Run the handlers of the given pending events, in order. Returns how many were delivered.
+
+    The events are claimed together, so that two deliverers never run an event's handlers at the
+    same time; those delivered are marked processed together at the end (a failed one is
+    released for the retry job at once)."""
+    claimed = _claim(list(event_ids), reclaim_before)
+    delivered: list[int] = []
+    try:
+        for event in claimed:
+            if _run_handlers(event):
+                delivered.append(event.pk)
+    finally:
+        if delivered:
+            OutboxEvent.objects.filter(pk__in=delivered).update(processed_at=timezone.now(), last_error="")
+    return len(delivered)
+
+
+def _claim(event_ids: list[int], reclaim_before: datetime | None) -> list[OutboxEvent]:
+    if not event_ids:
+        return []
+    claimable = Q(claimed_at__isnull=True)
+    if reclaim_before is not None:
+        claimable |= Q(claimed_at__lt=reclaim_before)
+    # A short transaction of its own: the handlers run outside any transaction afterwards (each
+    # calls services that open their own durable one).
+    with transaction.atomic():
+        events = list(
+            OutboxEvent.objects.select_for_update()
+            .filter(claimable, pk__in=event_ids, processed_at__isnull=True)
+            .order_by("id")
+        )
+        if events:
+            OutboxEvent.objects.filter(pk__in=[event.pk for event in events]).update(
+                claimed_at=timezone.now(), attempts=F("attempts") + 1
+            )
+    return events
+
+
+def _run_handlers(event: OutboxEvent) -> bool:
+    try:
+        for handler in handlers_for(event.name):
+            handler(dict(event.payload))
+    except Exception as exc:
+        logger.exception("outbox event %s #%s failed", event.name, event.pk)
+        OutboxEvent.objects.filter(pk=event.pk).update(
+            claimed_at=None, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        return False
+    return True
 
 
 def deliver_pending(limit: int = 500) -> int:
@@ -75,27 +141,3 @@ def deliver_pending(limit: int = 500) -> int:
         .values_list("id", flat=True)[:limit]
     )
     return deliver(ids, reclaim_before=stale)
-
-
-def _deliver_one(event: OutboxEvent, reclaim_before: datetime | None = None) -> bool:
-    # Claim the event so that two deliverers never run its handlers at the same time. Handlers
-    # run outside any transaction: each calls services that open their own durable transaction.
-    claimable = Q(claimed_at__isnull=True)
-    if reclaim_before is not None:
-        claimable |= Q(claimed_at__lt=reclaim_before)
-    claimed = OutboxEvent.objects.filter(claimable, pk=event.pk, processed_at__isnull=True).update(
-        claimed_at=timezone.now(), attempts=F("attempts") + 1
-    )
-    if not claimed:
-        return False
-    try:
-        for handler in handlers_for(event.name):
-            handler(dict(event.payload))
-    except Exception as exc:
-        logger.exception("outbox event %s #%s failed", event.name, event.pk)
-        OutboxEvent.objects.filter(pk=event.pk).update(
-            claimed_at=None, last_error=f"{type(exc).__name__}: {exc}"[:2000]
-        )
-        return False
-    OutboxEvent.objects.filter(pk=event.pk).update(processed_at=timezone.now(), last_error="")
-    return True

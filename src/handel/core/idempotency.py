@@ -67,11 +67,8 @@ def idempotent(operation: str) -> Callable[[Callable[..., HttpResponse]], Callab
                 )
             scope = f"{operation}|{caller_identity(request)}"
             fingerprint = request_fingerprint(request)
-            IdempotencyRecord.objects.filter(scope=scope, key=key, created_at__lt=timezone.now() - KEEP_FOR).delete()
-            try:
-                with transaction.atomic():
-                    record = IdempotencyRecord.objects.create(scope=scope, key=key, request_hash=fingerprint)
-            except IntegrityError:
+            record = _take(scope, key, fingerprint)
+            if record is None:
                 return replay(scope, key, fingerprint)
             try:
                 response = run(request, *args, **kwargs)
@@ -91,6 +88,20 @@ def idempotent(operation: str) -> Callable[[Callable[..., HttpResponse]], Callab
         return wrapper
 
     return decorator
+
+
+def _take(scope: str, key: str, fingerprint: str) -> IdempotencyRecord | None:
+    """Record the key for this request; None when it is taken. A key kept longer than KEEP_FOR
+    is free again: its old record gives way."""
+    for _ in range(2):
+        try:
+            with transaction.atomic():
+                return IdempotencyRecord.objects.create(scope=scope, key=key, request_hash=fingerprint)
+        except IntegrityError:
+            expired = IdempotencyRecord.objects.filter(scope=scope, key=key, created_at__lt=timezone.now() - KEEP_FOR)
+            if not expired.delete()[0]:
+                return None
+    return None
 
 
 def replay(scope: str, key: str, fingerprint: str) -> HttpResponse:

@@ -16,6 +16,9 @@ from typing import Any
 from django.db import connection
 from django.db.models import Model
 
+# Up to this many rows an update sends arrays in one statement; more go through a scratch table.
+FEW_ROWS = 100
+
 
 def table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
@@ -77,7 +80,17 @@ def update_rows(model: type[Model], columns: Sequence[str], rows: Sequence[Seque
         return
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and len(rows) <= FEW_ROWS:
+            # A handful of rows (a checkout's): one statement with a column array per field.
+            names = [*columns, "id"]
+            selects = ", ".join(f"unnest(%s::{_column_type(model, name)}[]) AS {quote(name)}" for name in names)
+            assignments = ", ".join(f"{quote(column)} = new.{quote(column)}" for column in columns)
+            cursor.execute(
+                f"UPDATE {table(model)} SET {assignments} FROM (SELECT {selects}) AS new "  # noqa: S608
+                f"WHERE {table(model)}.id = new.id",
+                [list(values) for values in zip(*rows, strict=True)],
+            )
+        elif connection.vendor == "postgresql":
             scratch = _copy_to_scratch(cursor, model, [*columns, "id"], rows)
             assignments = ", ".join(f"{quote(column)} = {scratch}.{quote(column)}" for column in columns)
             cursor.execute(

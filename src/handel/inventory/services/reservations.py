@@ -2,8 +2,8 @@
 
 No overselling, however many buyers check out at once: the stock rows of the lines are locked
 (PostgreSQL: `select_for_update` in id order; SQLite: the IMMEDIATE transaction holds the write
-lock), the allocation is computed from the locked figures, and each hold is a conditional UPDATE
-that only succeeds while on hand - reserved - safety stock still covers it.
+lock), the allocation is computed from the locked figures, each hold is checked against on hand -
+reserved - safety stock of the locked row, and the held rows are written in one statement.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from handel.channels.queries import get_channel
@@ -21,9 +20,16 @@ from handel.core import audit, events
 from handel.core.errors import Conflict, InvalidInput, NotFound, field_error
 from handel.inventory.allocation import SourceCandidate, allocate, merge_lines
 from handel.inventory.errors import OutOfStock
-from handel.inventory.models import Reservation, ReservationLine, StockItem, StockMovement
+from handel.inventory.models import Reservation, ReservationLine, StockMovement
 from handel.inventory.queries import ReservationResult, channel_sources, reservation_result
-from handel.inventory.services.stock import MAX_SKU_LENGTH, StockWatch, actor_label, locked_items, write_quantities
+from handel.inventory.services.stock import (
+    MAX_SKU_LENGTH,
+    LockedStock,
+    StockWatch,
+    actor_label,
+    locked_items,
+    write_quantities,
+)
 
 MAX_LINES = 500
 
@@ -129,19 +135,20 @@ def reserve_stock(
                 ship_to_postcode=(ship_to_postcode or "")[:20],
                 pickup_source_id=ids[pickup_source_code] if pickup_source_code else None,
             )
-            new_lines = []
+            new_lines: list[ReservationLine] = []
+            taken: list[LockedStock] = []
             for (source_code, sku), quantity in allocation.quantities().items():
                 item = items[(sku, ids[source_code])]
-                held_now = StockItem.objects.filter(
-                    pk=item.pk, on_hand__gte=F("reserved") + F("safety_stock") + quantity
-                ).update(reserved=F("reserved") + quantity)
-                if not held_now:
-                    raise OutOfStock(f"{sku} was sold out meanwhile", shortages={sku: (quantity, 0)})
+                if item.available < quantity:
+                    raise OutOfStock(f"{sku} was sold out meanwhile", shortages={sku: (quantity, item.available)})
                 watch.track(item)
                 item.reserved += quantity
+                taken.append(item)
                 new_lines.append(
                     ReservationLine(reservation=reservation, sku=sku, source_id=item.source_id, quantity=quantity)
                 )
+            # The rows are locked, so the held figures are written in one statement.
+            write_quantities(taken)
             ReservationLine.objects.bulk_create(new_lines)
             audit.record(
                 actor=actor,

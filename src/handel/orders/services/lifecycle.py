@@ -141,14 +141,15 @@ def _snapshot_fields(snapshot: OrderSnapshot) -> dict[str, Any]:
     }
 
 
-def record_order(*, snapshot: OrderSnapshot, actor: Any = None) -> Order:
+def record_order(*, snapshot: OrderSnapshot, actor: Any = None, number: str = "") -> Order:
     """Write a placed order. Runs inside checkout's transaction, so a failure later in placement
-    (stock, payment) takes the order and its number back with it."""
+    (stock, payment) takes the order and its number back with it. `number` is one the placing
+    transaction took already (`next_number` of ORDER_SERIES); without it the order takes the next."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_order must run inside the placing transaction")
     _check_totals(snapshot)
     order = Order.objects.create(
-        number=next_number(ORDER_SERIES[0], prefix=ORDER_SERIES[1]), **_snapshot_fields(snapshot)
+        number=number or next_number(ORDER_SERIES[0], prefix=ORDER_SERIES[1]), **_snapshot_fields(snapshot)
     )
     _write_lines(order, snapshot)
     _timeline(

@@ -338,9 +338,7 @@ def release_promotion_usage(*, order_reference: str, actor: Any = None) -> int:
     """An order was cancelled: the promotions and coupons it used count as unused again (a
     single-use coupon can be used once more). Idempotent; returns the uses released."""
     with transaction.atomic(durable=True):
-        usages = list(
-            PromotionUsage.objects.select_for_update().filter(order_reference=order_reference).order_by("id")
-        )
+        usages = list(PromotionUsage.objects.select_for_update().filter(order_reference=order_reference).order_by("id"))
         for usage in usages:
             Promotion.objects.filter(pk=usage.promotion_id, times_used__gt=0).update(times_used=F("times_used") - 1)
             if usage.coupon_id is not None:

@@ -3,7 +3,6 @@ own browser, and the buyer sees the order."""
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 import pytest
@@ -11,8 +10,8 @@ import pytest
 from handel.orders.models import Order
 from handel.procurement import services as procurement_services
 from handel.procurement.models import PurchaseOrder
+from tests.browser.steps import ship_to_the_address
 from tests.checkout import conftest as checkout_fixtures
-from tests.checkout.conftest import ADDRESS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 shop = checkout_fixtures.shop
@@ -54,19 +53,7 @@ def test_a_quick_order_waits_for_approval_and_becomes_the_buyers_order(
     page.wait_for_url("**/cart/**")
     page.get_by_role("link", name="Go to checkout").click()
 
-    shipping = page.get_by_role("group", name="Shipping address")
-    for label, key in (
-        ("First name", "first_name"),
-        ("Last name", "last_name"),
-        ("Street and number", "street"),
-        ("Postal code", "postal_code"),
-        ("City", "city"),
-        ("Country code", "country"),
-    ):
-        shipping.get_by_label(label).fill(ADDRESS[key])
-    page.get_by_role("button", name="Save addresses").click()
-    page.get_by_role("radio", name=re.compile(r"^Standard delivery")).check()
-    page.get_by_role("button", name="Choose delivery").click()
+    ship_to_the_address(page)
     page.get_by_label("Bank transfer").check()
     page.get_by_label("Your purchase order number").fill("PO-2026-17")
     page.get_by_role("button", name="Place order").click()

@@ -10,19 +10,10 @@ import pytest
 
 from handel.pricing import services as pricing_services
 from handel.search.models import SearchClick
+from tests.browser.steps import assert_accessible
 from tests.search.conftest import _fresh_snapshots, search_catalog  # noqa: F401 (shared fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("search_catalog")]
-
-
-def assert_accessible(page: Any) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    serious = [
-        violation for violation in results.response["violations"] if violation["impact"] in ("serious", "critical")
-    ]
-    assert not serious, results.generate_report()
 
 
 def test_misspelled_search_then_a_facet_updates_the_results_in_place(page: Any, screenshot: Any) -> None:

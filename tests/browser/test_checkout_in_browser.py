@@ -4,25 +4,14 @@ gateway's 3-D Secure page, and sees the confirmation; the cart and checkout pass
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from handel.orders.models import Order
 from handel.payments.providers import test_gateway
+from tests.browser.steps import assert_accessible, enter_card, ship_to_the_address
 from tests.checkout import conftest as checkout_fixtures
-from tests.checkout.conftest import ADDRESS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 shop = checkout_fixtures.shop
-
-
-def assert_accessible(page) -> None:
-    results = Axe().run(page)
-    serious = [
-        (violation["id"], [node["target"] for node in violation["nodes"]])
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
-    assert not serious, serious
 
 
 def test_a_guest_pays_by_card_through_three_d_secure(page, shop, screenshot):
@@ -38,24 +27,8 @@ def test_a_guest_pays_by_card_through_three_d_secure(page, shop, screenshot):
     assert_accessible(page)
 
     page.get_by_role("link", name="Go to checkout").click()
-    page.get_by_label("Email").fill("guest@example.com")
-    shipping = page.get_by_role("group", name="Shipping address")
-    for label, key in (
-        ("First name", "first_name"),
-        ("Last name", "last_name"),
-        ("Street and number", "street"),
-        ("Postal code", "postal_code"),
-        ("City", "city"),
-        ("Country code", "country"),
-    ):
-        shipping.get_by_label(label).fill(ADDRESS[key])
-    page.get_by_role("button", name="Save addresses").click()
-    page.get_by_label("Standard delivery").check()
-    page.get_by_role("button", name="Choose delivery").click()
-    page.get_by_label("Credit or debit card").check()
-    page.get_by_label("Card number").fill(test_gateway.CHALLENGE)
-    page.get_by_label("Expiry (MM/YY)").fill("12/35")
-    page.get_by_label("Security code").fill("123")
+    ship_to_the_address(page, email="guest@example.com")
+    enter_card(page, test_gateway.CHALLENGE)
     screenshot("checkout")
     assert_accessible(page)
 

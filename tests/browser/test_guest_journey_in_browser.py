@@ -14,8 +14,9 @@ from handel.catalog import services as catalog_services
 from handel.orders.models import Order
 from handel.payments.providers import test_gateway
 from handel.pricing import services as pricing_services
+from tests.browser.steps import enter_card, ship_to_the_address
 from tests.checkout import conftest as checkout_fixtures
-from tests.checkout.conftest import ADDRESS, product, set_stock
+from tests.checkout.conftest import product, set_stock
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 shop = checkout_fixtures.shop
@@ -90,24 +91,8 @@ def test_a_guest_finds_a_bundle_by_a_misspelled_search_and_pays_through_three_d_
     cart_total = page.get_by_test_id("grand-total").inner_text()
 
     page.get_by_role("link", name="Go to checkout").click()
-    page.get_by_label("Email").fill("guest@example.com")
-    shipping = page.get_by_role("group", name="Shipping address")
-    for label, key in (
-        ("First name", "first_name"),
-        ("Last name", "last_name"),
-        ("Street and number", "street"),
-        ("Postal code", "postal_code"),
-        ("City", "city"),
-        ("Country code", "country"),
-    ):
-        shipping.get_by_label(label).fill(ADDRESS[key])
-    page.get_by_role("button", name="Save addresses").click()
-    page.get_by_role("radio", name=re.compile(r"^Standard delivery")).check()
-    page.get_by_role("button", name="Choose delivery").click()
-    page.get_by_label("Credit or debit card").check()
-    page.get_by_label("Card number").fill(test_gateway.CHALLENGE)
-    page.get_by_label("Expiry (MM/YY)").fill("12/35")
-    page.get_by_label("Security code").fill("123")
+    ship_to_the_address(page, email="guest@example.com")
+    enter_card(page, test_gateway.CHALLENGE)
     page.get_by_role("button", name=re.compile("^Place order")).click()
     page.wait_for_url("**/3ds/**")
     page.get_by_role("button", name="Approve").click()

@@ -9,11 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from handel.channels.queries import get_channel
 from handel.pricing.engine import price_items
 from handel.pricing.queries import load_pricing_context
+from tests.browser.steps import assert_accessible
 from tests.checkout.conftest import shop  # noqa: F401 (a shared fixture)
 from tests.storefront.test_product_page import add_product_page_data, media_root  # noqa: F401 (shared fixtures)
 
@@ -28,14 +28,6 @@ def products(shop: dict[str, Any]) -> None:  # noqa: F811
 def price_of(sku: str, quantity: int = 1) -> Decimal:
     context = load_pricing_context(channel=get_channel("b2c"), skus=[sku])
     return price_items(context, [(sku, quantity)])[0].line_display
-
-
-def assert_accessible(page: Any) -> None:
-    results = Axe().run(page)
-    serious = [
-        violation for violation in results.response["violations"] if violation["impact"] in ("serious", "critical")
-    ]
-    assert not serious, results.generate_report()
 
 
 def test_choosing_a_variant_updates_sku_price_and_stock(page: Any, products: None, screenshot: Any) -> None:

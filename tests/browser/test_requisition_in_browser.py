@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from handel.checkout.models import Cart
+from tests.browser.steps import assert_accessible
 from tests.checkout.conftest import shop  # noqa: F401 (a shared fixture)
 from tests.companies.conftest import company_with_roles  # noqa: F401 (a shared fixture)
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def serious_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
-    results = Axe().run(page)
-    return [
-        f"{violation['id']}: {violation['help']}"
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
 
 
 def test_a_buyer_creates_a_list_adds_lines_and_puts_it_in_the_cart(page, shop, company_with_roles, screenshot):  # noqa: F811
@@ -31,7 +22,7 @@ def test_a_buyer_creates_a_list_adds_lines_and_puts_it_in_the_cart(page, shop, c
     page.wait_for_url("**/account/")
     page.get_by_role("link", name="Requisition lists").click()
     page.wait_for_url("**/account/requisition-lists/")
-    assert serious_violations(page) == []
+    assert_accessible(page)
     page.get_by_label("Name").fill("Site supplies")
     page.get_by_role("button", name="Create list").click()
     assert page.get_by_role("heading", name="Site supplies", level=1).is_visible()
@@ -46,7 +37,7 @@ def test_a_buyer_creates_a_list_adds_lines_and_puts_it_in_the_cart(page, shop, c
     page.get_by_role("button", name="Save A").click()
     page.wait_for_load_state()
     assert page.get_by_label("Quantity of A").input_value() == "4"
-    assert serious_violations(page) == []
+    assert_accessible(page)
     screenshot("requisition-list")
     page.get_by_role("button", name="Add all to cart").click()
     page.wait_for_url("**/cart/")

@@ -27,6 +27,7 @@ from handel.catalog.models import (
 )
 from handel.catalog.records import (
     ATTRIBUTE_PREFIX,
+    PLAIN_COLUMNS,
     TRANSLATED_LOCALE,
     Record,
     StoredRecords,
@@ -39,26 +40,8 @@ from handel.catalog.records import (
 from handel.catalog.validation import Catalog, referenced_skus
 
 CHUNK_SIZE = 1000
-# Product columns taken from the record as they are.
-COPIED_COLUMNS = [
-    "kind",
-    "status",
-    "name",
-    "description",
-    "mpn",
-    "gtin",
-    "weight_grams",
-    "length_mm",
-    "width_mm",
-    "height_mm",
-    "tax_class",
-    "unit",
-    "min_order_qty",
-    "order_increment",
-    "bundle_pricing",
-    "digital_delivery",
-    "digital_file",
-]
+# Product columns taken from the record as they are (the ones a record reads straight from the row).
+COPIED_COLUMNS = PLAIN_COLUMNS
 # What an import writes of a product (attribute names); a new product also gets its SKU and creation time.
 PRODUCT_COLUMNS = [
     *COPIED_COLUMNS,

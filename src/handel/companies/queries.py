@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from handel.companies.models import Company, CompanyCredit, CompanyMember, CreditTransaction, Role
+from handel.companies.models import Budget, Company, CompanyCredit, CompanyMember, CreditTransaction, Role, Team
 
 
 @dataclass(frozen=True)
@@ -80,3 +80,11 @@ def ledger_balances(company: Company) -> bool:
     credit = credit_of(company)
     total = credit.transactions.aggregate(total=Sum("amount"))["total"] or 0
     return bool(total == credit.balance)
+
+
+def teams_of(company: Company) -> QuerySet[Team]:
+    return Team.objects.filter(company=company).select_related("parent", "manager__user").order_by("name")
+
+
+def budgets_of(company: Company) -> QuerySet[Budget]:
+    return Budget.objects.filter(company=company).select_related("team").order_by("-starts_on", "name")

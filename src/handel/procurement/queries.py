@@ -16,7 +16,7 @@ from handel.catalog.queries import product_facts
 from handel.companies import permissions as company_permissions
 from handel.companies.queries import CompanyViewer, viewer_for
 from handel.procurement import approvals
-from handel.procurement.models import PurchaseOrder, RequisitionList, RequisitionListLine
+from handel.procurement.models import ApprovalRule, PurchaseOrder, RequisitionList, RequisitionListLine
 
 # Who may change requisition lists: the permission that lets a company user buy.
 MANAGE_REQUISITION_LISTS = company_permissions.PLACE_ORDERS
@@ -130,3 +130,15 @@ def requisition_list_csv(requisition_list: RequisitionList) -> str:
     for line in lines_of(requisition_list):
         writer.writerow([_cell(line.sku), line.quantity, _cell(line.note)])
     return out.getvalue()
+
+
+RULE_KINDS = ApprovalRule.Kind.choices
+APPROVER_KINDS = ApprovalRule.ApproverKind.choices
+
+
+def approval_rules_of(company_id: int) -> QuerySet[ApprovalRule]:
+    return (
+        ApprovalRule.objects.filter(company_id=company_id, is_active=True)
+        .select_related("applies_to_team", "approver_member__user")
+        .order_by("level", "name")
+    )

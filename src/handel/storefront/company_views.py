@@ -58,6 +58,7 @@ def company_overview(request: HttpRequest) -> HttpResponse:
             "viewer": viewer,
             "members": company_queries.members_of(company) if viewer.can(perms.MANAGE_USERS) else [],
             "roles": company_queries.roles_for(company),
+            "can_set_up": viewer.can(perms.MANAGE_USERS),
             "credit": company_queries.credit_of(company) if viewer.can(perms.USE_PAY_ON_ACCOUNT) else None,
         },
     )

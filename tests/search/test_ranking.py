@@ -9,6 +9,7 @@ import pytest
 
 from handel.catalog import services as catalog_services
 from handel.search import queries
+from handel.search.snapshot import Snapshot
 from tests.search.conftest import product
 
 pytestmark = pytest.mark.django_db
@@ -46,3 +47,9 @@ def test_a_yes_no_property_that_holds_is_searchable(
     assert skus("lamp") == ["LMP-1", "LMP-2"]
     assert skus("waterproof") == ["LMP-1"]
     assert skus("waterproof lamp") == ["LMP-1"]
+
+
+def test_a_page_of_hits_sorts_by_each_positions_place_in_the_order():
+    table = Snapshot(channel_code="b2c", locale="en", revision=1, size=4, orders={"name": [2, 0, 3, 1]})
+    assert table.rank_of("name") == [1, 3, 0, 2]
+    assert sorted([1, 2, 3], key=table.rank_of("name").__getitem__) == [2, 3, 1]

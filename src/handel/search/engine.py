@@ -432,14 +432,11 @@ def search(
         else:
             ordered = sorted(members, key=lambda p: (-scores[p], names[p], -sales[p], skus[p]))
     else:
-        order = snapshot.orders["best_selling" if sort == "relevance" else sort]
+        name = "best_selling" if sort == "relevance" else sort
         if total * 20 < snapshot.size:
-            rank = {position: index for index, position in enumerate(order)} if total > 2000 else None
-            members = positions_of(result_bits)
-            members.sort(key=(lambda p: rank[p]) if rank else order.index)
-            ordered = members
+            ordered = sorted(positions_of(result_bits), key=snapshot.rank_of(name).__getitem__)
         else:
-            ordered = [position for position in order if position in allowed]
+            ordered = [position for position in snapshot.orders[name] if position in allowed]
     if rules:
         if not scores:
             scores = {position: float(-index) for index, position in enumerate(ordered)}

@@ -114,6 +114,8 @@ class Snapshot:
     price_edges: list[float] = field(default_factory=list)
     assortment_bits: dict[int, int] = field(default_factory=dict)
     orders: dict[str, list[int]] = field(default_factory=dict)
+    # position -> its place in each order, worked out on first use (see `rank_of`)
+    order_ranks: dict[str, list[int]] = field(default_factory=dict)
     vocabulary: dict[str, int] = field(default_factory=dict)
     sorted_vocabulary: list[str] = field(default_factory=list)
     deletion_index: dict[str, list[str]] = field(default_factory=dict)
@@ -126,6 +128,17 @@ class Snapshot:
     category_words: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
     brand_names: dict[str, str] = field(default_factory=dict)
     range_cache: dict[tuple[str, float | None, float | None], int] = field(default_factory=dict)
+
+    def rank_of(self, order: str) -> list[int]:
+        """Each position's place in the order, so a page of hits sorts by a list lookup rather
+        than by searching the order (which cost up to 75 ms for 2,000 hits at 100,000)."""
+        ranks = self.order_ranks.get(order)
+        if ranks is None:
+            ranks = [0] * self.size
+            for index, position in enumerate(self.orders[order]):
+                ranks[position] = index
+            self.order_ranks[order] = ranks
+        return ranks
 
     def visible_bits(self, assortment_id: int | None) -> int:
         if assortment_id is None:
@@ -441,6 +454,7 @@ class _Loader:
         }
         everyone = range(size)
         snapshot.orders = {order: sorted(everyone, key=_order_key(snapshot, order)) for order in ORDERS}
+        snapshot.order_ranks = {}
         snapshot.sorted_vocabulary = sorted(snapshot.vocabulary)
         snapshot.display_words = sorted(snapshot.display_word_positions)
         deletion_index: dict[str, list[str]] = defaultdict(list)
@@ -508,6 +522,7 @@ def catch_up(old: Snapshot, revision: int) -> Snapshot | None:
     snapshot = replace(
         old,
         revision=revision,
+        order_ranks={},
         ids=list(old.ids),
         position_of=dict(old.position_of),
         skus=list(old.skus),
@@ -555,6 +570,7 @@ def catch_up(old: Snapshot, revision: int) -> Snapshot | None:
                 bisect.insort(kept, position, key=key)
         orders[order] = kept
     snapshot.orders = orders
+    snapshot.order_ranks = {}
     vocabulary = snapshot.vocabulary
     snapshot.sorted_vocabulary = _merge_sorted(old.sorted_vocabulary, loader.new_terms, vocabulary)
     snapshot.display_words = _merge_sorted(old.display_words, loader.new_words, snapshot.display_word_positions)

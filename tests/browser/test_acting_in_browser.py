@@ -30,7 +30,8 @@ def test_staff_act_on_behalf_of_a_customer_and_stop(page, channels, make_user, s
     assert_accessible(page)
     screenshot("acting-on-behalf")
     page.get_by_role("link", name="My account").click()
-    assert banner.is_visible()
+    page.wait_for_url("**/account/")
+    banner.wait_for()
 
     banner.get_by_role("button", name="Stop acting").click()
     page.wait_for_url(f"**/admin/customers/user/{customer.pk}/change/")

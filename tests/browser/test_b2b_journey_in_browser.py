@@ -10,7 +10,7 @@ import pytest
 from handel.orders.models import Order
 from handel.procurement import services as procurement_services
 from handel.procurement.models import PurchaseOrder
-from tests.browser.steps import ship_to_the_address
+from tests.browser.steps import assert_accessible, ship_to_the_address
 from tests.checkout import conftest as checkout_fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,8 +47,9 @@ def test_a_quick_order_waits_for_approval_and_becomes_the_buyers_order(
     page.get_by_label("SKU, line 2", exact=True).fill("NO-SUCH-SKU")
     page.get_by_label("Quantity, line 2", exact=True).fill("1")
     page.get_by_role("button", name="Add to cart").click()
-    assert page.get_by_text("NO-SUCH-SKU").first.is_visible()
+    page.get_by_text("NO-SUCH-SKU").first.wait_for()
     screenshot("b2b-quick-order")
+    assert_accessible(page)
     page.get_by_role("link", name="View your cart").click()
     page.wait_for_url("**/cart/**")
     page.get_by_role("link", name="Go to checkout").click()
@@ -69,8 +70,9 @@ def test_a_quick_order_waits_for_approval_and_becomes_the_buyers_order(
     sign_in(approver, users["approver"].email)
     approver.get_by_role("link", name="Purchase orders").click()
     approver.get_by_role("link", name=purchase_order.number).first.click()
+    assert_accessible(approver)
     approver.get_by_role("button", name="Approve").click()
-    assert approver.get_by_text("Your decision is recorded.").is_visible()
+    approver.get_by_text("Your decision is recorded.").wait_for()
     approver_context.close()
 
     purchase_order.refresh_from_db()
@@ -78,6 +80,6 @@ def test_a_quick_order_waits_for_approval_and_becomes_the_buyers_order(
     assert order.customer_id == users["buyer"].pk and order.purchase_order_number == "PO-2026-17"
     page.goto("/account/orders/?channel=b2b")
     page.get_by_role("link", name=order.number).click()
-    assert page.get_by_role("heading", name=f"Order {order.number}").is_visible()
+    page.get_by_role("heading", name=f"Order {order.number}").wait_for()
     assert page.get_by_text("PO-2026-17").first.is_visible()
     screenshot("b2b-approved-order")

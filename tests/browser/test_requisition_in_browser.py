@@ -25,7 +25,7 @@ def test_a_buyer_creates_a_list_adds_lines_and_puts_it_in_the_cart(page, shop, c
     assert_accessible(page)
     page.get_by_label("Name").fill("Site supplies")
     page.get_by_role("button", name="Create list").click()
-    assert page.get_by_role("heading", name="Site supplies", level=1).is_visible()
+    page.get_by_role("heading", name="Site supplies", level=1).wait_for()
     for sku, quantity in (("A", "3"), ("MIN", "5"), ("GHOST", "1")):
         page.get_by_role("textbox", name="SKU").fill(sku)
         page.get_by_role("spinbutton", name="Quantity", exact=True).fill(quantity)

@@ -6,6 +6,7 @@ from handel.orders import lifecycle, services
 from handel.orders.models import Order
 from handel.payments import services as payment_services
 from handel.payments.providers import test_gateway
+from tests.browser.steps import assert_accessible
 from tests.conftest import PASSWORD
 from tests.orders.conftest import place  # noqa: F401 (a shared fixture)
 
@@ -30,9 +31,12 @@ def test_a_customer_returns_an_item_and_sees_the_refund(page, channels, make_use
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/account/")
+    assert_accessible(page)
     page.get_by_role("link", name="My orders").click()
+    assert_accessible(page)
     page.get_by_role("link", name=order.number).click()
     screenshot("order-detail")
+    assert_accessible(page)
     page.get_by_role("link", name="Return items").click()
     page.get_by_label("Quantity to return").first.fill("1")
     page.get_by_role("button", name="Request the return").click()
@@ -50,5 +54,6 @@ def test_a_customer_returns_an_item_and_sees_the_refund(page, channels, make_use
     page.goto("/account/returns/")
     assert page.get_by_text("Refunded: CM-000001").is_visible()
     screenshot("returns")
+    assert_accessible(page)
     payment.refresh_from_db()
     assert payment.refunded_amount > 0

@@ -36,7 +36,7 @@ def test_a_customer_registers_their_company(channels, make_user):
     assert client.get("/account/company/register/")["Location"] == "/account/company/"
 
 
-def test_a_company_admin_sets_up_roles_teams_budgets_and_rules(company_with_roles):
+def test_a_company_admin_sets_up_roles_teams_budgets_and_rules(company_with_roles):  # noqa: F811
     company, users, _ = company_with_roles
     client = signed_in(users["admin"])
     page = client.get("/account/company/settings/")
@@ -80,8 +80,8 @@ def test_a_company_admin_sets_up_roles_teams_budgets_and_rules(company_with_role
     assert "Big orders" in body and "North" in body and "Site buyer" in body and "Q1" in body
 
 
-def test_bad_input_is_shown_and_writes_nothing(company_with_roles):
-    company, users, _ = company_with_roles
+def test_bad_input_is_shown_and_writes_nothing(company_with_roles):  # noqa: F811
+    _, users, _ = company_with_roles
     client = signed_in(users["admin"])
     page = client.post(
         "/account/company/budgets/",
@@ -98,8 +98,8 @@ def test_bad_input_is_shown_and_writes_nothing(company_with_roles):
 
 
 @pytest.mark.parametrize("role", ["buyer", "approver", "viewer"])
-def test_other_roles_cannot_set_up_the_company(company_with_roles, role):
-    company, users, _ = company_with_roles
+def test_other_roles_cannot_set_up_the_company(company_with_roles, role):  # noqa: F811
+    _, users, _ = company_with_roles
     client = signed_in(users[role])
     assert client.get("/account/company/settings/").status_code == 404
     client.post("/account/company/roles/", {"code": "sneaky", "name": "Sneaky", "permissions": ["manage_users"]})

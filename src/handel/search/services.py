@@ -67,6 +67,18 @@ def _clean_synonym(kind: str, term: str, synonyms: Sequence[str], locale: str) -
     }
 
 
+def _delete_setting(model: Any, pk: int, *, actor: Any, action: str, label: str) -> None:
+    """Delete one merchant setting (synonym, stop word, rule, redirect), audited; the index's
+    settings are reloaded after commit."""
+    with transaction.atomic(durable=True):
+        setting = model.objects.filter(pk=pk).first()
+        if setting is None:
+            raise NotFound(f"no {label} {pk}")
+        audit.record(actor=actor, action=action, obj=setting)
+        setting.delete()
+        _after_settings_change()
+
+
 def create_synonym(
     *, actor: Any, term: str, synonyms: Sequence[str], kind: str = "two_way", locale: str = ""
 ) -> Synonym:
@@ -98,13 +110,7 @@ def update_synonym(*, actor: Any, synonym_id: int, changes: Mapping[str, Any]) -
 
 
 def delete_synonym(*, actor: Any, synonym_id: int) -> None:
-    with transaction.atomic(durable=True):
-        synonym = Synonym.objects.filter(pk=synonym_id).first()
-        if synonym is None:
-            raise NotFound(f"no synonym {synonym_id}")
-        audit.record(actor=actor, action="search.synonym.deleted", obj=synonym)
-        synonym.delete()
-        _after_settings_change()
+    _delete_setting(Synonym, synonym_id, actor=actor, action="search.synonym.deleted", label="synonym")
 
 
 # -- stop words ---------------------------------------------------------------------------------------
@@ -125,13 +131,7 @@ def create_stop_word(*, actor: Any, word: str, locale: str = "") -> StopWord:
 
 
 def delete_stop_word(*, actor: Any, stop_word_id: int) -> None:
-    with transaction.atomic(durable=True):
-        stop_word = StopWord.objects.filter(pk=stop_word_id).first()
-        if stop_word is None:
-            raise NotFound(f"no stop word {stop_word_id}")
-        audit.record(actor=actor, action="search.stop_word.deleted", obj=stop_word)
-        stop_word.delete()
-        _after_settings_change()
+    _delete_setting(StopWord, stop_word_id, actor=actor, action="search.stop_word.deleted", label="stop word")
 
 
 # -- merchandising and redirects ----------------------------------------------------------------------
@@ -187,13 +187,9 @@ def update_merchandising_rule(*, actor: Any, rule_id: int, changes: Mapping[str,
 
 
 def delete_merchandising_rule(*, actor: Any, rule_id: int) -> None:
-    with transaction.atomic(durable=True):
-        rule = MerchandisingRule.objects.filter(pk=rule_id).first()
-        if rule is None:
-            raise NotFound(f"no merchandising rule {rule_id}")
-        audit.record(actor=actor, action="search.merchandising_rule.deleted", obj=rule)
-        rule.delete()
-        _after_settings_change()
+    _delete_setting(
+        MerchandisingRule, rule_id, actor=actor, action="search.merchandising_rule.deleted", label="merchandising rule"
+    )
 
 
 def _clean_url(url: str) -> str:
@@ -218,13 +214,7 @@ def create_redirect(*, actor: Any, query: str, url: str) -> SearchRedirect:
 
 
 def delete_redirect(*, actor: Any, redirect_id: int) -> None:
-    with transaction.atomic(durable=True):
-        redirect = SearchRedirect.objects.filter(pk=redirect_id).first()
-        if redirect is None:
-            raise NotFound(f"no redirect {redirect_id}")
-        audit.record(actor=actor, action="search.redirect.deleted", obj=redirect)
-        redirect.delete()
-        _after_settings_change()
+    _delete_setting(SearchRedirect, redirect_id, actor=actor, action="search.redirect.deleted", label="redirect")
 
 
 # -- analytics ----------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ here are net amounts in the channel's currency; checkout adds the destination's 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -195,3 +195,58 @@ def parse_scheduled(code: str) -> tuple[date, str] | None:
         return date.fromisoformat(parts[1]), parts[2]
     except ValueError:
         return None
+
+
+# A multi-address cart's options are named for all its addresses at once.
+PER_DESTINATION_NAMES = {
+    FREE: "Free standard delivery",
+    FLAT_RATE: "Standard delivery",
+    TABLE_RATE: "Delivery by weight",
+    EXPRESS: "Express delivery",
+}
+
+
+def options_per_destination(
+    requests: Sequence[tuple[str, DeliveryRequest]], config: DeliveryConfig
+) -> list[DeliveryOption]:
+    """Options for a cart whose lines go to several addresses, each request being one destination
+    (its key, its country, weight and parcels). Every destination is a shipment of its own, so an
+    option is offered when every destination can have it and costs the sum of its price for each
+    destination; `details["destinations"]` keeps that price per destination. A pickup or a delivery
+    slot is one place and one drop, so neither is offered."""
+    offered = [
+        (key, request, {option.code: option for option in delivery_options(request, config)})
+        for key, request in requests
+    ]
+    if not offered:
+        return []
+    shipments = sum(request.shipments for _, request, _ in offered)
+    suffix = f", in {shipments} shipments" if shipments > len(offered) else ""
+    result = []
+    for code, name in PER_DESTINATION_NAMES.items():
+        if not all(code in options for _, _, options in offered):
+            continue
+        parts = [(key, request, options[code]) for key, request, options in offered]
+        result.append(
+            DeliveryOption(
+                code,
+                code,
+                f"{name} to {len(parts)} addresses{suffix}",
+                sum((option.price for _, _, option in parts), Decimal("0.00")),
+                {
+                    "shipments": shipments,
+                    "split": shipments > 1,
+                    "destinations": [
+                        {
+                            **{k: v for k, v in option.details.items() if k not in ("shipments", "split")},
+                            "key": key,
+                            "country": request.country,
+                            "shipments": request.shipments,
+                            "price": str(option.price),
+                        }
+                        for key, request, option in parts
+                    ],
+                },
+            )
+        )
+    return result

@@ -20,7 +20,15 @@ from django.db import transaction
 
 from handel.checkout import delivery
 from handel.checkout.models import Cart, SlotBooking
-from handel.checkout.queries import PricedCheckout, cart_for, delivery_config, price_checkout, stock_lines
+from handel.checkout.queries import (
+    DestinationGroup,
+    PricedCheckout,
+    cart_for,
+    delivery_config,
+    destination_groups,
+    price_checkout,
+    stock_lines,
+)
 from handel.checkout.totals import shown_amount
 from handel.companies import permissions as company_permissions
 from handel.companies.queries import company_by_code, members_of, viewer_for
@@ -29,7 +37,7 @@ from handel.core import audit
 from handel.core.errors import Conflict, DomainError, InvalidInput, PermissionDenied, field_error
 from handel.core.events import emit
 from handel.core.numbering import next_number
-from handel.inventory.services import reserve_stock
+from handel.inventory.services import Destination, reserve_stock
 from handel.orders import lifecycle
 from handel.orders.services import cancel_order, record_order, transition_order
 from handel.orders.services.lifecycle import ORDER_SERIES
@@ -241,6 +249,11 @@ def _book_slot(state: PlacementState) -> None:
 
 
 def _reserve(state: PlacementState) -> None:
+    if state.cart.extra_addresses and state.delivery["method"] != delivery.PICKUP:
+        groups = destination_groups(state.cart, [priced.line for priced in state.priced.lines], state.priced.facts)
+        if groups:
+            _reserve_per_destination(state, groups)
+            return
     wanted = stock_lines([priced.line for priced in state.priced.lines], state.priced.facts)
     wanted += [(gift.sku, gift.quantity) for gift in state.priced.result.gifts]
     if not wanted:
@@ -262,6 +275,58 @@ def _reserve(state: PlacementState) -> None:
     ]
     state.delivery["shipments"] = len(result.allocation.shipments)
     state.delivery["split"] = len(result.allocation.shipments) > 1
+
+
+def _reserve_per_destination(state: PlacementState, groups: list[DestinationGroup]) -> None:
+    """A multi-address order: one reservation, each destination allocated from the sources nearest
+    to it. The delivery records per destination its address, price and allocation (source per
+    line), so shipments can be made per destination and source. Free gifts go to the main address."""
+    gifts = tuple((gift.sku, gift.quantity) for gift in state.priced.result.gifts)
+    if gifts and all(group.key for group in groups):
+        groups = [DestinationGroup("", dict(state.cart.shipping_address or {}), (), ()), *groups]
+    targets = [
+        Destination(
+            group.key,
+            group.stock + (gifts if not group.key else ()),
+            group.address.get("country"),
+            group.address.get("postal_code"),
+        )
+        for group in groups
+    ]
+    targets = [target for target in targets if target.lines]
+    shipments = (
+        reserve_stock(
+            reference=state.number, channel_code=state.cart.channel_code, destinations=targets, actor=state.actor
+        ).allocation.shipments
+        if targets
+        else ()
+    )
+    allocation = [
+        {
+            "source": shipment.source_code,
+            "destination": shipment.destination,
+            "lines": [[sku, quantity] for sku, quantity in shipment.lines],
+        }
+        for shipment in shipments
+    ]
+    prices = {part["key"]: part for part in state.delivery.get("destinations", ())}
+    state.delivery["allocation"] = allocation
+    state.delivery["shipments"] = len(allocation)
+    state.delivery["split"] = len(allocation) > 1
+    state.delivery["destinations"] = [
+        {
+            "key": group.key,
+            "address": group.address,
+            "price_net": prices.get(group.key, {}).get("price", "0.00"),
+            "shipments": sum(1 for item in allocation if item["destination"] == group.key),
+            "allocation": [
+                {"source": item["source"], "lines": item["lines"]}
+                for item in allocation
+                if item["destination"] == group.key
+            ],
+        }
+        for group in groups
+    ]
 
 
 def _charge_credit(state: PlacementState) -> None:
@@ -295,7 +360,7 @@ def snapshot_of(state: PlacementState) -> OrderSnapshot:
         result = item.result
         assert result is not None  # unpriced lines were refused
         options = dict(item.line.options)
-        if item.line.ship_to:
+        if item.line.ship_to and item.line.ship_to in cart.extra_addresses:
             options["ship_to"] = item.line.ship_to
         lines.append(
             LineSnapshot(

@@ -27,9 +27,9 @@ from handel.checkout.lines import priced_skus, pricing_line
 from handel.checkout.models import Cart, CartLine, SlotBooking
 from handel.checkout.totals import CheckoutTotals, checkout_totals
 from handel.core.errors import InvalidInput, NotFound, field_error
-from handel.inventory.allocation import SourceCandidate, allocate
+from handel.inventory.allocation import Destination, SourceCandidate, allocate, allocate_destinations
 from handel.inventory.errors import OutOfStock
-from handel.inventory.queries import available_by_source, channel_sources
+from handel.inventory.queries import SourceInfo, available_by_source, channel_sources
 from handel.pricing.engine import CartLineResult, CartResult, PricingContext, price_cart
 from handel.pricing.queries import Buyer, buyer_for, load_pricing_context
 
@@ -170,6 +170,113 @@ def _allocation_size(
     return (len(plan.shipments), stores)
 
 
+@dataclass(frozen=True)
+class DestinationGroup:
+    """The lines of a multi-address cart that go to one address: `key` "" is the main address."""
+
+    key: str
+    address: dict[str, Any]
+    lines: tuple[CartLine, ...]
+    stock: tuple[tuple[str, int], ...]  # what they take from stock (stock_lines)
+
+    def destination(self) -> Destination:
+        return Destination(self.key, self.stock, self.address.get("country"), self.address.get("postal_code"))
+
+
+def destination_groups(cart: Cart, lines: Sequence[CartLine], facts: dict[str, ProductFacts]) -> list[DestinationGroup]:
+    """A multi-address cart's lines per destination, the main address first and then the extra
+    addresses by key; [] when every line goes to the main address. A line naming an address the
+    cart no longer has goes to the main one."""
+    extra = cart.extra_addresses or {}
+    if not extra or not any(line.ship_to in extra for line in lines):
+        return []
+    by_key: dict[str, list[CartLine]] = {}
+    for line in lines:
+        by_key.setdefault(line.ship_to if line.ship_to in extra else "", []).append(line)
+    return [
+        DestinationGroup(
+            key,
+            dict(extra[key]) if key else dict(cart.shipping_address or {}),
+            tuple(group),
+            tuple(stock_lines(group, facts)),
+        )
+        for key, group in sorted(by_key.items())
+    ]
+
+
+def _candidates(sources: Sequence[SourceInfo], skus: Sequence[str]) -> list[SourceCandidate]:
+    available = available_by_source(skus, [source.id for source in sources])
+    return [
+        SourceCandidate(
+            code=source.code,
+            country=source.country,
+            postal_code=source.postal_code,
+            priority=source.priority,
+            ships=source.ships,
+            pickup=source.pickup,
+            available={sku: by_source.get(source.id, 0) for sku, by_source in available.items()},
+        )
+        for source in sources
+    ]
+
+
+def _options_per_destination(
+    cart: Cart,
+    channel: Channel,
+    groups: Sequence[DestinationGroup],
+    facts: dict[str, ProductFacts],
+    goods_total: Decimal,
+    free_shipping: bool,
+    config: delivery.DeliveryConfig,
+) -> tuple[int, tuple[delivery.DeliveryOption, ...]]:
+    """How many shipments a multi-address cart needs (0: not deliverable) and its options, each
+    destination priced as a shipment of its own (one stock query for all of them). The free
+    delivery threshold is the order's: goods_total is the whole cart's."""
+    shipping = [group for group in groups if group.stock]
+    today = timezone.localdate()
+    if not shipping:
+        digital = delivery.DeliveryRequest(
+            country="",
+            goods_total=goods_total,
+            weight_grams=0,
+            needs_shipping=False,
+            free_shipping_promotion=free_shipping,
+            shipments=0,
+            pickup_stores=(),
+            today=today,
+        )
+        return (0, tuple(delivery.delivery_options(digital, config)))
+    sources = channel_sources(cart.channel_code)
+    per_destination: dict[str, int] = {}
+    if sources:
+        skus = sorted({sku for group in shipping for sku, _ in group.stock})
+        try:
+            plan = allocate_destinations([group.destination() for group in shipping], _candidates(sources, skus))
+        except OutOfStock:
+            plan = None
+        for shipment in plan.shipments if plan is not None else ():
+            per_destination[shipment.destination] = per_destination.get(shipment.destination, 0) + 1
+    requests = [
+        (
+            group.key,
+            delivery.DeliveryRequest(
+                country=(group.address.get("country") or channel.default_country).upper(),
+                goods_total=goods_total,
+                weight_grams=sum(
+                    (facts[line.sku].weight_grams or 0) * line.quantity for line in group.lines if line.sku in facts
+                ),
+                needs_shipping=True,
+                free_shipping_promotion=free_shipping,
+                shipments=max(per_destination.get(group.key, 0), 1),
+                pickup_stores=(),
+                today=today,
+            ),
+        )
+        for group in shipping
+    ]
+    return (sum(per_destination.values()), tuple(delivery.options_per_destination(requests, config)))
+
+
 def slot_bookings(config: delivery.DeliveryConfig) -> dict[tuple[Any, str], int]:
     today = timezone.localdate()
     rows = SlotBooking.objects.filter(day__gt=today).values("day", "slot").annotate(taken=Count("id"))
@@ -221,7 +328,15 @@ def price_checkout(
     options: tuple[delivery.DeliveryOption, ...] = ()
     shipments = 0
     chosen = None
-    if with_delivery and active:
+    groups = destination_groups(cart, active, facts) if with_delivery and active else []
+    if groups:
+        shipments, options = _options_per_destination(
+            cart, channel, groups, facts, totals.goods_display, result.free_shipping, config
+        )
+        chosen = next((option for option in options if option.code == cart.delivery.get("code")), None)
+        if chosen is not None:
+            totals = checkout_totals(result, chosen.price, context.tax)
+    elif with_delivery and active:
         wanted = stock_lines(active, facts)
         address = cart.shipping_address or {}
         shipments, stores = _allocation_size(cart.channel_code, wanted, address)

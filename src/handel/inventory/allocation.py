@@ -5,13 +5,17 @@ and persist the answer. Sources are ranked by nearness and the merchant's priori
 the delivery country first, then lower priority number, then the closer postcode. One source
 that can serve every line wins; otherwise the order is split, each step taking the source that
 serves most of what is left, so an order goes out in as few shipments as the stock allows.
+
+An order whose lines go to several addresses (multi-address checkout) is allocated per
+destination from one pool of stock (`allocate_destinations`): each destination from the sources
+nearest to it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from handel.inventory.errors import OutOfStock
 
@@ -31,9 +35,20 @@ class SourceCandidate:
 
 
 @dataclass(frozen=True)
+class Destination:
+    """Where some of an order's lines go: `key` names it ("" is the order's main address)."""
+
+    key: str
+    lines: tuple[tuple[str, int], ...]  # (SKU, quantity)
+    country: str | None = None
+    postcode: str | None = None
+
+
+@dataclass(frozen=True)
 class PlannedShipment:
     source_code: str
     lines: tuple[tuple[str, int], ...]  # (SKU, quantity)
+    destination: str = ""  # the key of the Destination it goes to
 
 
 @dataclass(frozen=True)
@@ -45,10 +60,12 @@ class Allocation:
         return len(self.shipments) > 1
 
     def quantities(self) -> dict[tuple[str, str], int]:
-        """(source code, SKU) -> quantity."""
-        return {
-            (shipment.source_code, sku): quantity for shipment in self.shipments for sku, quantity in shipment.lines
-        }
+        """(source code, SKU) -> quantity, over every destination."""
+        totals: dict[tuple[str, str], int] = {}
+        for shipment in self.shipments:
+            for sku, quantity in shipment.lines:
+                totals[(shipment.source_code, sku)] = totals.get((shipment.source_code, sku), 0) + quantity
+        return totals
 
 
 def postcode_distance(a: str, b: str) -> int:
@@ -130,4 +147,36 @@ def allocate(
                 remaining[sku] -= quantity
         remaining = {sku: qty for sku, qty in remaining.items() if qty > 0}
         shipments.append(PlannedShipment(best.code, tuple(taken)))
+    return Allocation(tuple(shipments))
+
+
+def allocate_destinations(destinations: Sequence[Destination], sources: Sequence[SourceCandidate]) -> Allocation:
+    """Allocate each destination's lines from the sources nearest to it, all from one pool of stock.
+
+    Whether the order can be served is decided first, over the whole order, so that a refusal
+    names every shortage. After that, serving the destinations one after the other (in the order
+    given: the main address first) cannot run short, because any destination may take from any
+    shipping source; each one takes what it needs from what the ones before it left.
+    """
+    wanted = merge_lines([line for destination in destinations for line in destination.lines])
+    shipping = [source for source in sources if source.ships]
+    total = {sku: sum(max(0, source.available.get(sku, 0)) for source in shipping) for sku in wanted}
+    short = {sku: (qty, total[sku]) for sku, qty in wanted.items() if total[sku] < qty}
+    if short:
+        raise OutOfStock("not enough stock for " + ", ".join(sorted(short)), shortages=short)
+    left = {source.code: {sku: max(0, source.available.get(sku, 0)) for sku in wanted} for source in shipping}
+    shipments: list[PlannedShipment] = []
+    for destination in destinations:
+        if not destination.lines:
+            continue
+        plan = allocate(
+            destination.lines,
+            [replace(source, available=dict(left[source.code])) for source in shipping],
+            ship_to_country=destination.country,
+            ship_to_postcode=destination.postcode,
+        )
+        for shipment in plan.shipments:
+            shipments.append(replace(shipment, destination=destination.key))
+            for sku, quantity in shipment.lines:
+                left[shipment.source_code][sku] -= quantity
     return Allocation(tuple(shipments))

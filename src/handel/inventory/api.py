@@ -59,6 +59,7 @@ def _reservation_out(result: queries.ReservationResult) -> dict[str, Any]:
         "shipments": [
             {
                 "source": shipment.source_code,
+                "destination": shipment.destination,
                 "lines": [{"sku": sku, "quantity": quantity} for sku, quantity in shipment.lines],
             }
             for shipment in result.allocation.shipments

@@ -207,6 +207,9 @@ class ReservationLine(models.Model):
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField()
     shipped_quantity = models.PositiveIntegerField(default=0)
+    destination = models.CharField(
+        max_length=30, blank=True, default="", help_text="which of the order's addresses; empty: the main one"
+    )
 
     class Meta:
         ordering = ["id"]

@@ -265,11 +265,13 @@ class ReservationResult:
 
 
 def reservation_result(reservation: Reservation, lines: Sequence[ReservationLine]) -> ReservationResult:
-    """The reservation as an allocation: its lines grouped by source."""
-    by_source: dict[str, list[tuple[str, int]]] = {}
+    """The reservation as an allocation: its lines grouped by destination and source."""
+    by_source: dict[tuple[str, str], list[tuple[str, int]]] = {}
     for line in lines:
-        by_source.setdefault(line.source.code, []).append((line.sku, line.quantity))
-    shipments = tuple(PlannedShipment(code, tuple(sorted(skus))) for code, skus in by_source.items())
+        by_source.setdefault((line.destination, line.source.code), []).append((line.sku, line.quantity))
+    shipments = tuple(
+        PlannedShipment(code, tuple(sorted(skus)), destination) for (destination, code), skus in by_source.items()
+    )
     return ReservationResult(reservation.reference, reservation.status, reservation.expires_at, Allocation(shipments))
 
 

@@ -208,6 +208,7 @@ class ShipmentLineOut(Schema):
 
 class PlannedShipmentOut(Schema):
     source: str
+    destination: str = Field("", description="which of the order's addresses; empty: the main one")
     lines: list[ShipmentLineOut]
 
 

@@ -1,5 +1,6 @@
 """Every write use case of inventory: the only way other packages change stock."""
 
+from handel.inventory.allocation import Destination
 from handel.inventory.queries import ReservationResult
 from handel.inventory.services.reservations import (
     expire_reservations,
@@ -20,6 +21,7 @@ from handel.inventory.services.stock import (
 
 __all__ = [
     "BulkUpdateResult",
+    "Destination",
     "ReservationResult",
     "StockUpdate",
     "bulk_update_stock",

@@ -4,11 +4,16 @@ No overselling, however many buyers check out at once: the stock rows of the lin
 (PostgreSQL: `select_for_update` in id order; SQLite: the IMMEDIATE transaction holds the write
 lock), the allocation is computed from the locked figures, each hold is checked against on hand -
 reserved - safety stock of the locked row, and the held rows are written in one statement.
+
+An order whose lines go to several addresses is one reservation too: each destination is
+allocated from the sources nearest to it, and every reservation line says which destination its
+units are for. One lock statement covers the stock rows of all destinations.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +23,14 @@ from django.utils import timezone
 from handel.channels.queries import get_channel
 from handel.core import audit, events
 from handel.core.errors import Conflict, InvalidInput, NotFound, field_error
-from handel.inventory.allocation import SourceCandidate, allocate, merge_lines
+from handel.inventory.allocation import (
+    Allocation,
+    Destination,
+    SourceCandidate,
+    allocate,
+    allocate_destinations,
+    merge_lines,
+)
 from handel.inventory.errors import OutOfStock
 from handel.inventory.models import Reservation, ReservationLine, StockMovement
 from handel.inventory.queries import ReservationResult, channel_sources, reservation_result
@@ -32,39 +44,79 @@ from handel.inventory.services.stock import (
 )
 
 MAX_LINES = 500
+MAX_DESTINATION_KEY = 30  # a cart's extra address keys
 
 
-def _clean_lines(lines: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
+def _clean_lines(
+    lines: Sequence[tuple[str, int]], location: tuple[str | int, ...] = ("body", "lines")
+) -> list[tuple[str, int]]:
     if not lines:
-        raise InvalidInput("a reservation needs at least one line", errors=[field_error(["body", "lines"], "empty")])
+        raise InvalidInput("a reservation needs at least one line", errors=[field_error([*location], "empty")])
     if len(lines) > MAX_LINES:
-        raise InvalidInput(f"at most {MAX_LINES} lines", errors=[field_error(["body", "lines"], "too many lines")])
+        raise InvalidInput(f"at most {MAX_LINES} lines", errors=[field_error([*location], "too many lines")])
     errors, cleaned = [], []
     for index, (sku, quantity) in enumerate(lines):
         sku = (sku or "").strip() if isinstance(sku, str) else ""
         if not sku or len(sku) > MAX_SKU_LENGTH:
-            errors.append(field_error(["body", "lines", index, "sku"], f"1 to {MAX_SKU_LENGTH} characters"))
+            errors.append(field_error([*location, index, "sku"], f"1 to {MAX_SKU_LENGTH} characters"))
         if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
-            errors.append(field_error(["body", "lines", index, "quantity"], "a whole number above 0"))
+            errors.append(field_error([*location, index, "quantity"], "a whole number above 0"))
         cleaned.append((sku, quantity))
     if errors:
         raise InvalidInput("some lines are not valid", errors=errors)
     return cleaned
 
 
+def _clean_destinations(
+    lines: Sequence[tuple[str, int]],
+    destinations: Sequence[Destination] | None,
+    ship_to_country: str | None,
+    ship_to_postcode: str | None,
+) -> list[Destination]:
+    """The destinations with their lines merged per SKU: a plain list of lines goes to one (the main address)."""
+    if destinations is None:
+        return [Destination("", tuple(merge_lines(_clean_lines(lines)).items()), ship_to_country, ship_to_postcode)]
+    if lines:
+        raise ValueError("reserve_stock takes lines or destinations, not both")
+    keys = [destination.key for destination in destinations]
+    if not destinations or sum(len(destination.lines) for destination in destinations) > MAX_LINES:
+        raise InvalidInput(
+            f"a reservation needs 1 to {MAX_LINES} lines",
+            errors=[field_error(["body", "destinations"], "empty or too many lines")],
+        )
+    if any(not isinstance(key, str) or len(key) > MAX_DESTINATION_KEY for key in keys) or len(set(keys)) != len(keys):
+        raise InvalidInput(
+            "each destination needs its own key",
+            errors=[
+                field_error(["body", "destinations"], f"distinct keys of at most {MAX_DESTINATION_KEY} characters")
+            ],
+        )
+    return [
+        replace(
+            destination,
+            lines=tuple(merge_lines(_clean_lines(destination.lines, ("body", "destinations", index, "lines"))).items()),
+        )
+        for index, destination in enumerate(destinations)
+    ]
+
+
 def reserve_stock(
     *,
     reference: str,
     channel_code: str,
-    lines: Sequence[tuple[str, int]],
+    lines: Sequence[tuple[str, int]] = (),
     ship_to_country: str | None = None,
     ship_to_postcode: str | None = None,
+    destinations: Sequence[Destination] | None = None,
     pickup_source_code: str | None = None,
     expires_at: datetime | None = None,
     actor: Any = None,
 ) -> ReservationResult:
     """Hold stock for an order (no expiry) or a checkout (`expires_at`), allocated to sources.
 
+    The lines go to `ship_to_country`/`ship_to_postcode`; or, for an order shipped to several
+    addresses, `destinations` (instead of `lines`) says which lines go where, and each destination
+    is allocated from the sources nearest to it (the main address, key "", first).
     Calling it again for the same reference with the same lines returns the existing hold (and
     takes the new expiry: a checkout hold becomes an order hold by passing `expires_at=None`);
     with other lines the old hold is released and a new one taken, in one transaction.
@@ -75,7 +127,9 @@ def reserve_stock(
         raise InvalidInput(
             "a reference is required", errors=[field_error(["body", "reference"], "1 to 100 characters")]
         )
-    wanted = merge_lines(_clean_lines(lines))
+    targets = _clean_destinations(lines, destinations, ship_to_country, ship_to_postcode)
+    wanted = merge_lines([line for target in targets for line in target.lines])
+    holding = {(target.key, sku): quantity for target in targets for sku, quantity in target.lines}
     if get_channel(channel_code) is None:
         raise InvalidInput(f"no channel '{channel_code}'", errors=[field_error(["body", "channel"], "no such channel")])
     if expires_at is not None and expires_at <= timezone.now():
@@ -85,6 +139,11 @@ def reserve_stock(
         raise InvalidInput(
             f"'{pickup_source_code}' is not a pickup store of this channel",
             errors=[field_error(["body", "pickup_source"], "not a pickup store of the channel")],
+        )
+    if pickup_source_code and len(targets) > 1:
+        raise InvalidInput(
+            "a pickup order is collected in one place",
+            errors=[field_error(["body", "pickup_source"], "not with several destinations")],
         )
     try:
         # Durable on its own; inside an order placement it joins the placing transaction, so the
@@ -100,7 +159,7 @@ def reserve_stock(
                 held = list(existing.lines.select_related("source"))
                 pickup = existing.pickup_source
                 same_pickup = (pickup.code if pickup is not None else None) == (pickup_source_code or None)
-                if same_pickup and merge_lines([(line.sku, line.quantity) for line in held]) == wanted:
+                if same_pickup and _held(held) == holding:
                     existing.expires_at = expires_at
                     existing.save(update_fields=["expires_at"])
                     return reservation_result(existing, held)
@@ -119,52 +178,78 @@ def reserve_stock(
                 )
                 for source in sources
             ]
-            allocation = allocate(
-                list(wanted.items()),
-                candidates,
-                ship_to_country=ship_to_country,
-                ship_to_postcode=ship_to_postcode,
-                pickup_source_code=pickup_source_code,
-            )
+            allocation = _allocate(targets, candidates, pickup_source_code)
             ids = {source.code: source.id for source in sources}
+            main = targets[0]
             reservation = Reservation.objects.create(
                 reference=reference,
                 channel_code=channel_code,
                 expires_at=expires_at,
-                ship_to_country=(ship_to_country or "").upper()[:2],
-                ship_to_postcode=(ship_to_postcode or "")[:20],
+                ship_to_country=(main.country or "").upper()[:2],
+                ship_to_postcode=(main.postcode or "")[:20],
                 pickup_source_id=ids[pickup_source_code] if pickup_source_code else None,
             )
             new_lines: list[ReservationLine] = []
-            taken: list[LockedStock] = []
-            for (source_code, sku), quantity in allocation.quantities().items():
-                item = items[(sku, ids[source_code])]
-                if item.available < quantity:
-                    raise OutOfStock(f"{sku} was sold out meanwhile", shortages={sku: (quantity, item.available)})
-                watch.track(item)
-                item.reserved += quantity
-                taken.append(item)
-                new_lines.append(
-                    ReservationLine(reservation=reservation, sku=sku, source_id=item.source_id, quantity=quantity)
-                )
+            taken: dict[int, LockedStock] = {}
+            for shipment in allocation.shipments:
+                for sku, quantity in shipment.lines:
+                    item = items[(sku, ids[shipment.source_code])]
+                    if item.available < quantity:
+                        raise OutOfStock(f"{sku} was sold out meanwhile", shortages={sku: (quantity, item.available)})
+                    watch.track(item)
+                    item.reserved += quantity
+                    taken[item.pk] = item
+                    new_lines.append(
+                        ReservationLine(
+                            reservation=reservation,
+                            sku=sku,
+                            source_id=item.source_id,
+                            quantity=quantity,
+                            destination=shipment.destination,
+                        )
+                    )
             # The rows are locked, so the held figures are written in one statement.
-            write_quantities(taken)
+            write_quantities(taken.values())
             ReservationLine.objects.bulk_create(new_lines)
-            audit.record(
-                actor=actor,
-                action="reservation.created",
-                obj=reservation,
-                data={
-                    "lines": [[sku, qty] for sku, qty in sorted(wanted.items())],
-                    "shipments": len(allocation.shipments),
-                },
-            )
+            data: dict[str, Any] = {
+                "lines": [[sku, qty] for sku, qty in sorted(wanted.items())],
+                "shipments": len(allocation.shipments),
+            }
+            if len(targets) > 1 or main.key:
+                data["destinations"] = {target.key: [[sku, qty] for sku, qty in target.lines] for target in targets}
+            audit.record(actor=actor, action="reservation.created", obj=reservation, data=data)
             watch.emit()
     except IntegrityError as exc:
         raise Conflict(
             f"reservation {reference} is being taken by another request; retry", slug="reservation-in-progress"
         ) from exc
     return ReservationResult(reservation.reference, reservation.status, reservation.expires_at, allocation)
+
+
+def _held(lines: Sequence[ReservationLine]) -> dict[tuple[str, str], int]:
+    """(destination, SKU) -> quantity held by a reservation's lines."""
+    held: dict[tuple[str, str], int] = {}
+    for line in lines:
+        held[(line.destination, line.sku)] = held.get((line.destination, line.sku), 0) + line.quantity
+    return held
+
+
+def _allocate(
+    targets: Sequence[Destination], candidates: Sequence[SourceCandidate], pickup_source_code: str | None
+) -> Allocation:
+    if len(targets) > 1:
+        return allocate_destinations(targets, candidates)
+    only = targets[0]
+    allocation = allocate(
+        list(only.lines),
+        candidates,
+        ship_to_country=only.country,
+        ship_to_postcode=only.postcode,
+        pickup_source_code=pickup_source_code,
+    )
+    if not only.key:
+        return allocation
+    return Allocation(tuple(replace(shipment, destination=only.key) for shipment in allocation.shipments))
 
 
 def _release(reservation: Reservation, lines: Sequence[ReservationLine], status: str, watch: StockWatch) -> None:

@@ -62,9 +62,11 @@ def create_shipment(
     lines: list[tuple[int, int]] | None = None,
     tracking_number: str = "",
     packages: list[dict[str, Any]] | None = None,
+    address: dict[str, Any] | None = None,
     actor: Any = None,
 ) -> Shipment:
-    """A shipment of (order line position, quantity) from one source; without lines, all that is left."""
+    """A shipment of (order line position, quantity) from one source; without lines, all that is left.
+    It goes to the order's shipping address unless `address` (one of a multi-address order's) says otherwise."""
     if carrier not in CARRIERS:
         raise InvalidInput(
             f"unknown carrier '{carrier}'", errors=[field_error(["body", "carrier"], f"one of {', '.join(CARRIERS)}")]
@@ -111,7 +113,7 @@ def create_shipment(
             carrier=carrier,
             tracking_number=tracking_number.strip(),
             status=S.LABEL_CREATED if tracking_number else S.PENDING,
-            address=order.shipping_address or order.billing_address,
+            address=address or order.shipping_address or order.billing_address,
             packages=packages or [],
         )
         ShipmentLine.objects.bulk_create(
@@ -132,25 +134,43 @@ def create_shipment(
 
 
 def plan_shipments(*, order_number: str, actor: Any = None) -> list[Shipment]:
-    """One shipment per source, as the stock allocation at placement decided (order.delivery['allocation'])."""
+    """One shipment per source, as the stock allocation at placement decided (order.delivery['allocation']).
+    A multi-address order gets one per destination and source, each to its destination's address
+    (order.delivery['destinations']) with the lines that go there (a line's options['ship_to'])."""
     order = Order.objects.filter(number=order_number).first()
     if order is None:
         raise NotFound(f"no order {order_number}")
     allocation = order.delivery.get("allocation") or []
     carrier = order.delivery.get("carrier") or ("pickup" if order.delivery.get("method") == "pickup" else "postnl")
-    positions_by_sku: dict[str, list[int]] = defaultdict(list)
+    addresses = {part["key"]: part.get("address") for part in order.delivery.get("destinations") or []}
+    lines_by_sku: dict[tuple[str, str], list[int]] = defaultdict(list)
+    left: dict[int, int] = {}
     for line in order.lines.all():
-        positions_by_sku[line.sku].append(line.position)
+        destination = str((line.options or {}).get("ship_to", "")) if addresses else ""
+        lines_by_sku[(destination, line.sku)].append(line.position)
+        left[line.position] = line.quantity
     shipments = []
     for planned in allocation:
+        destination = planned.get("destination", "")
         lines = []
         for sku, quantity in planned["lines"]:
-            if positions_by_sku.get(sku):
-                lines.append((positions_by_sku[sku][0], int(quantity)))
+            # Spread over the lines of that SKU going there (the same SKU may be on several lines).
+            wanted = int(quantity)
+            for position in lines_by_sku.get((destination, sku), ()):
+                take = min(wanted, left[position])
+                if take > 0:
+                    lines.append((position, take))
+                    left[position] -= take
+                    wanted -= take
         if lines:
             shipments.append(
                 create_shipment(
-                    order_number=order_number, source_code=planned["source"], carrier=carrier, lines=lines, actor=actor
+                    order_number=order_number,
+                    source_code=planned["source"],
+                    carrier=carrier,
+                    lines=lines,
+                    address=addresses.get(destination) or None,
+                    actor=actor,
                 )
             )
     return shipments

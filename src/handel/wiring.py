@@ -25,6 +25,7 @@ from handel.core import events, idempotency
 from handel.core.jobs import PeriodicJob
 from handel.customers import demo as customers_demo
 from handel.customers import notifications as customer_notifications
+from handel.customers import services as customer_services
 from handel.inventory import demo as inventory_demo
 from handel.inventory import events as inventory_events
 from handel.inventory import notifications as inventory_notifications
@@ -58,12 +59,16 @@ EVENT_HANDLERS = {
     "purchase_order.approved": [procurement_notifications.tell_buyer, checkout_placement.on_purchase_order_approved],
     "checkout.order_confirmed": [checkout_notifications.send_order_confirmation],
     "purchase_order.rejected": [procurement_notifications.tell_buyer],
+    # Customers keep each customer's order history (count, spent, last order) for segment rules.
+    "order.placed": [customer_services.on_order_placed],
+    "order.edited": [customer_services.on_order_edited],
     "order.cancelled": [
         payment_services.on_order_cancelled,
         company_services.on_order_cancelled,
         inventory_events.on_order_cancelled,
         # A cancelled order's coupons and promotion uses count as unused again.
         pricing_services.on_order_cancelled,
+        customer_services.on_order_cancelled,
     ],
     "shipment.shipped": [inventory_events.on_shipment_shipped],
     "return.received": [inventory_events.on_return_received],
@@ -120,6 +125,12 @@ PERIODIC_JOBS = [
         pricing_services.log_dynamic_price_changes,
         timedelta(minutes=15),
         "evaluate stock, demand and time rules and log each price they changed, with the reason",
+    ),
+    PeriodicJob(
+        "refresh_customer_segments",
+        customer_services.refresh_segments,
+        timedelta(days=1),
+        "recompute rule segments whose conditions move with the clock (days since sign-up, last order)",
     ),
     PeriodicJob(
         "purge_guest_compare_lists",

@@ -10,11 +10,11 @@ from ninja.decorators import decorate_view
 
 from handel.core import ratelimit
 from handel.core.api import AUTH, require_scope, require_staff, require_user
-from handel.core.errors import NotAuthenticated, NotFound
+from handel.core.errors import NotAuthenticated, NotFound, PermissionDenied
 from handel.core.idempotency import idempotent
 from handel.core.pagination import paginate
 from handel.customers import queries, services
-from handel.customers.models import Address, CustomerGroup, User
+from handel.customers.models import Address, CustomerGroup, Segment, User
 from handel.customers.schemas import (
     AddressIn,
     AddressOut,
@@ -33,6 +33,13 @@ from handel.customers.schemas import (
     PasswordResetIn,
     ProfileOut,
     ProfilePatch,
+    SegmentIn,
+    SegmentMemberPage,
+    SegmentMembersChanged,
+    SegmentMembersIn,
+    SegmentOut,
+    SegmentPage,
+    SegmentPatch,
     SignUpIn,
 )
 
@@ -181,3 +188,94 @@ def list_customer_groups(request: HttpRequest, page: int = 1, page_size: int = 2
 def create_customer_group(request: HttpRequest, payload: CustomerGroupIn) -> Status[CustomerGroup]:
     actor = require_staff(request, "customers.add_customergroup", scope="customers:write")
     return Status(201, services.create_customer_group(actor=actor, **payload.dict()))
+
+
+# --- segments (staff) -------------------------------------------------------------------------
+
+
+def _segment_or_404(code: str) -> Segment:
+    segment = queries.segment(code)
+    if segment is None:
+        raise NotFound(f"no segment '{code}'")
+    return segment
+
+
+@router.get("/customer-segments", response=SegmentPage, operation_id="list_segments", auth=AUTH)
+def list_segments(request: HttpRequest, page: int = 1, page_size: int = 20) -> dict[str, Any]:
+    require_staff(request, "customers.view_segment", scope="customers:read")
+    return paginate(queries.segments(), page=page, page_size=page_size, order_by=["code"]).as_dict()
+
+
+@router.post("/customer-segments", response={201: SegmentOut}, operation_id="create_segment", auth=AUTH)
+def create_segment(request: HttpRequest, payload: SegmentIn) -> Status[Segment]:
+    """A rule segment's members are computed at once; a manual one starts empty."""
+    actor = require_staff(request, "customers.add_segment", scope="customers:write")
+    data = payload.dict()
+    data["rules"] = payload.rules.dict(exclude_none=True) if payload.rules else {}
+    segment = services.create_segment(actor=actor, **data)
+    return Status(201, _segment_or_404(segment.code))
+
+
+@router.get("/customer-segments/{code}", response=SegmentOut, operation_id="get_segment", auth=AUTH)
+def get_segment(request: HttpRequest, code: str) -> Segment:
+    require_staff(request, "customers.view_segment", scope="customers:read")
+    return _segment_or_404(code)
+
+
+@router.patch("/customer-segments/{code}", response=SegmentOut, operation_id="update_segment", auth=AUTH)
+def update_segment(request: HttpRequest, code: str, payload: SegmentPatch) -> Segment:
+    actor = require_staff(request, "customers.change_segment", scope="customers:write")
+    changes = {key: value for key, value in payload.dict(exclude_unset=True).items() if value is not None}
+    services.update_segment(actor=actor, code=code, changes=changes)
+    return _segment_or_404(code)
+
+
+@router.delete("/customer-segments/{code}", response={204: None}, operation_id="delete_segment", auth=AUTH)
+def delete_segment(request: HttpRequest, code: str) -> Status[None]:
+    actor = require_staff(request, "customers.delete_segment", scope="customers:write")
+    services.delete_segment(actor=actor, code=code)
+    return Status(204, None)
+
+
+@router.get(
+    "/customer-segments/{code}/members",
+    response=SegmentMemberPage,
+    operation_id="list_segment_members",
+    auth=AUTH,
+)
+def list_segment_members(request: HttpRequest, code: str, page: int = 1, page_size: int = 20) -> dict[str, Any]:
+    actor = require_staff(request, "customers.view_segment", scope="customers:read")
+    if not actor.has_perm("customers.view_user"):  # the members are customers, with their email
+        raise PermissionDenied("you lack the permission 'customers.view_user'")
+    members = queries.segment_members(_segment_or_404(code))
+    return paginate(members, page=page, page_size=page_size, order_by=["customer__email"]).as_dict()
+
+
+@router.post(
+    "/customer-segments/{code}/members",
+    response=SegmentMembersChanged,
+    operation_id="add_segment_members",
+    auth=AUTH,
+)
+def add_segment_members(request: HttpRequest, code: str, payload: SegmentMembersIn) -> dict[str, int]:
+    """Put customers (by id or email) in a manual segment; all named must exist, or none is added."""
+    actor = require_staff(request, "customers.change_segment", scope="customers:write")
+    added = services.add_segment_members(
+        actor=actor, code=code, customer_ids=payload.customer_ids, emails=payload.emails
+    )
+    return {"changed": added, "member_count": _segment_or_404(code).member_count}  # type: ignore[attr-defined]
+
+
+@router.post(
+    "/customer-segments/{code}/members/remove",
+    response=SegmentMembersChanged,
+    operation_id="remove_segment_members",
+    auth=AUTH,
+)
+def remove_segment_members(request: HttpRequest, code: str, payload: SegmentMembersIn) -> dict[str, int]:
+    """Take customers (by id or email) out of a manual segment."""
+    actor = require_staff(request, "customers.change_segment", scope="customers:write")
+    removed = services.remove_segment_members(
+        actor=actor, code=code, customer_ids=payload.customer_ids, emails=payload.emails
+    )
+    return {"changed": removed, "member_count": _segment_or_404(code).member_count}  # type: ignore[attr-defined]

@@ -3,9 +3,11 @@ from __future__ import annotations
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils import timezone
 
 from handel.core.demo import DemoContext
-from handel.customers.models import Address, CustomerGroup, User
+from handel.customers.models import Address, CustomerGroup, Segment, User
+from handel.customers.segments import materialise_segment
 
 DEMO_PASSWORD = "handel-demo"  # noqa: S105 (the documented demo password)
 LOGINS = [
@@ -59,6 +61,17 @@ def build(context: DemoContext) -> None:
                 f"customer{index + 1:05d}@example.com", password, first_name=first, last_name=last, group=group
             )
             _address(user, "Home", first, last, f"Hoofdstraat {rng.randint(1, 250)}", postal_code, city, country)
+
+        # Rule segments that promotions can target; their members follow the customers' order history.
+        for code, name, rules in (
+            ("vip", "VIP: 3 orders or more", {"min_orders": 3}),
+            ("new-customers", "Signed up in the last 30 days", {"signed_up_within_days": 30}),
+            ("lapsed", "Lapsed: no order in 180 days", {"last_order_before_days": 180}),
+        ):
+            segment, _ = Segment.objects.update_or_create(
+                code=code, defaults={"name": name, "kind": Segment.Kind.RULE, **rules}
+            )
+            materialise_segment(segment, timezone.now())
 
 
 def _user(

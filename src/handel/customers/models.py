@@ -105,3 +105,101 @@ class Address(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}, {self.street}, {self.postal_code} {self.city}, {self.country}"
+
+
+class Segment(models.Model):
+    """A named set of customers that promotions (and later content) can target.
+
+    Manual segments hold the customers staff put in. Rule segments hold every customer who meets
+    all of the conditions set below (empty or null: no condition); their members are computed and
+    stored in `SegmentMembership`, so reading a customer's segments is one indexed query.
+    """
+
+    class Kind(models.TextChoices):
+        MANUAL = "manual", "Manual"
+        RULE = "rule", "Rule-based"
+
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.RULE)
+    is_active = models.BooleanField(default=True, help_text="inactive segments keep their members but match nothing")
+    # Rule conditions, combined with AND.
+    customer_groups = models.JSONField(default=list, blank=True, help_text="customer group codes; any of them")
+    countries = models.JSONField(default=list, blank=True, help_text="country of the default shipping address; any")
+    signed_up_within_days = models.PositiveIntegerField(null=True, blank=True)
+    signed_up_before_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="signed up more than this many days ago"
+    )
+    marketing_opt_in = models.BooleanField(null=True, blank=True, help_text="empty: either")
+    min_orders = models.PositiveIntegerField(null=True, blank=True)
+    min_total_spent = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    last_order_within_days = models.PositiveIntegerField(null=True, blank=True)
+    last_order_before_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="lapsed: ordered before, but not in this many days"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SegmentMembership(models.Model):
+    class Source(models.TextChoices):
+        MANUAL = "manual", "Added by staff"
+        RULE = "rule", "Matched the rules"
+
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="memberships")
+    customer = models.ForeignKey(User, on_delete=models.CASCADE, related_name="segment_memberships")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["customer", "segment"], name="one_membership_per_segment")]
+
+    def __str__(self) -> str:
+        return f"{self.customer} in {self.segment}"
+
+
+class CustomerOrder(models.Model):
+    """What customers know of a customer's order, told by the orders domain through events
+    (`order.placed`, `order.edited`, `order.cancelled`). One row per order, so a repeated event
+    changes nothing; `CustomerStats` is their sum."""
+
+    customer = models.ForeignKey(User, on_delete=models.CASCADE, related_name="order_facts")
+    number = models.CharField(max_length=32, unique=True)
+    total = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    placed_at = models.DateTimeField()
+    cancelled = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["placed_at", "id"]
+        indexes = [models.Index(fields=["customer", "cancelled"], name="customer_order_live")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CustomerStats(models.Model):
+    """Order history of a customer (cancelled orders left out), for segment rules.
+
+    Amounts are added up as they are; a shop selling in several currencies adds nominal amounts."""
+
+    customer = models.OneToOneField(User, on_delete=models.CASCADE, primary_key=True, related_name="stats")
+    order_count = models.PositiveIntegerField(default=0)
+    total_spent = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    first_order_at = models.DateTimeField(null=True, blank=True)
+    last_order_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "customer stats"
+
+    def __str__(self) -> str:
+        return f"{self.customer}: {self.order_count} orders"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from handel.core.models import AuditEntry
-from handel.customers.models import Address, CustomerGroup, User
+from handel.customers.models import Address, CustomerGroup, Segment, SegmentMembership, User
 
 ACT_ON_BEHALF = "customers.act_on_behalf"
 NO_SUCH_CUSTOMER = "no such customer"
@@ -69,6 +70,11 @@ def personal_data(user: User) -> dict[str, Any]:
             }
             for address in addresses_of(user)
         ],
+        # Profiling is personal data too (GDPR art. 15): the segments they are in and why.
+        "segments": [
+            {"code": membership.segment.code, "name": membership.segment.name, "source": membership.source}
+            for membership in SegmentMembership.objects.select_related("segment").filter(customer=user)
+        ],
         "api_tokens": [
             {
                 "name": token.name,
@@ -99,3 +105,33 @@ def customer_by_key(key: str) -> User | None:
     except ValueError:
         return None
     return customers.filter(public_id=public_id).first()
+
+
+def segments_of(user: Any) -> frozenset[str]:
+    """Codes of the active segments the signed-in customer is in (one indexed query; none for a
+    guest). The price engine's promotion condition reads them."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    return frozenset(
+        SegmentMembership.objects.filter(customer_id=user.pk, segment__is_active=True).values_list(
+            "segment__code", flat=True
+        )
+    )
+
+
+def segments() -> QuerySet[Segment]:
+    """Segments with their member counts."""
+    return Segment.objects.annotate(member_count=Count("memberships"))
+
+
+def segment(code: str) -> Segment | None:
+    return segments().filter(code=code).first()
+
+
+def segment_members(segment: Segment) -> QuerySet[SegmentMembership]:
+    return SegmentMembership.objects.select_related("customer").filter(segment=segment)
+
+
+def existing_segment_codes(codes: Iterable[str]) -> set[str]:
+    """Which of these segment codes exist (active or not)."""
+    return set(Segment.objects.filter(code__in=list(codes)).values_list("code", flat=True))

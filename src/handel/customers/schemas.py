@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from ninja import Schema
 from pydantic import Field
+
+from handel.customers.segments import rules_of
 
 
 class SignUpIn(Schema):
@@ -139,3 +143,87 @@ class CustomerGroupPage(Schema):
 
 class AssignGroupIn(Schema):
     group: str | None = None
+
+
+class SegmentRules(Schema):
+    """Conditions of a rule segment, combined with AND; a condition left out (or null) is not set."""
+
+    customer_groups: list[str] | None = Field(None, max_length=100, description="any of these customer groups")
+    countries: list[str] | None = Field(
+        None, max_length=300, description="country of the default shipping address, any of these"
+    )
+    signed_up_within_days: int | None = None
+    signed_up_before_days: int | None = Field(None, description="signed up more than this many days ago")
+    marketing_opt_in: bool | None = None
+    min_orders: int | None = None
+    min_total_spent: Decimal | None = Field(None, description="in the channel currency, cancelled orders left out")
+    last_order_within_days: int | None = None
+    last_order_before_days: int | None = Field(None, description="lapsed: ordered before, but not in this many days")
+
+
+class SegmentIn(Schema):
+    code: str = Field(max_length=50, description="lower-case letters, digits and -; what promotions name")
+    name: str = Field(max_length=100)
+    description: str = Field("", max_length=2000)
+    kind: str = Field("rule", description="rule (members follow the rules) or manual (staff add them)")
+    is_active: bool = True
+    rules: SegmentRules | None = None
+
+
+class SegmentPatch(Schema):
+    name: str | None = Field(None, max_length=100)
+    description: str | None = Field(None, max_length=2000)
+    is_active: bool | None = None
+    rules: SegmentRules | None = Field(None, description="merged: a condition given as null is removed")
+
+
+class SegmentOut(Schema):
+    code: str
+    name: str
+    description: str
+    kind: str
+    is_active: bool
+    rules: dict[str, Any]
+    member_count: int
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_rules(obj: Any) -> dict[str, Any]:
+        return rules_of(obj)
+
+    @staticmethod
+    def resolve_member_count(obj: Any) -> int:
+        return int(getattr(obj, "member_count", 0) or 0)
+
+
+class SegmentPage(Schema):
+    items: list[SegmentOut]
+    meta: dict[str, int]
+
+
+class SegmentMembersIn(Schema):
+    customer_ids: list[int] = Field(default_factory=list, max_length=1000)
+    emails: list[str] = Field(default_factory=list, max_length=1000)
+
+
+class SegmentMembersChanged(Schema):
+    changed: int = Field(description="customers added or removed by this call")
+    member_count: int
+
+
+class SegmentMemberOut(Schema):
+    customer_id: int
+    email: str = Field(validation_alias="customer.email")
+    name: str
+    source: str
+    added_at: datetime
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return f"{obj.customer.first_name} {obj.customer.last_name}".strip()
+
+
+class SegmentMemberPage(Schema):
+    items: list[SegmentMemberOut]
+    meta: dict[str, int]

@@ -24,6 +24,25 @@ from handel.core.events import emit
 from handel.customers.models import Address, CustomerGroup, User
 from handel.customers.queries import NO_SUCH_CUSTOMER, why_not_act_as
 
+# The segment use cases live in handel/customers/segments.py; services is their public entry.
+from handel.customers.segments import MAX_MEMBERS_PER_CALL as MAX_MEMBERS_PER_CALL
+from handel.customers.segments import MembershipChange as MembershipChange
+from handel.customers.segments import add_segment_members as add_segment_members
+from handel.customers.segments import create_segment as create_segment
+from handel.customers.segments import delete_segment as delete_segment
+from handel.customers.segments import forget_memberships as forget_memberships
+from handel.customers.segments import on_order_cancelled as on_order_cancelled
+from handel.customers.segments import on_order_edited as on_order_edited
+from handel.customers.segments import on_order_placed as on_order_placed
+from handel.customers.segments import recompute_customer_segments as recompute_customer_segments
+from handel.customers.segments import recompute_memberships as recompute_memberships
+from handel.customers.segments import recompute_segment as recompute_segment
+from handel.customers.segments import record_order_history as record_order_history
+from handel.customers.segments import refresh_segments as refresh_segments
+from handel.customers.segments import remove_segment_members as remove_segment_members
+from handel.customers.segments import update_segment as update_segment
+from handel.customers.segments import validate_segment as validate_segment
+
 POSTAL_CODE_PATTERNS = {
     "NL": r"^[1-9][0-9]{3} ?[A-Z]{2}$",
     "BE": r"^[1-9][0-9]{3}$",
@@ -98,6 +117,7 @@ def sign_up(
             marketing_opt_in=marketing_opt_in,
         )
         audit.record(actor=user, action="customer.signed_up", obj=user)
+        recompute_memberships([user.pk])
         emit("customer.signed_up", {"user_id": user.pk})
     return user
 
@@ -120,6 +140,8 @@ def update_profile(*, user: User, changes: dict[str, Any]) -> User:
         for field, value in data.items():
             setattr(locked, field, value.strip() if isinstance(value, str) else value)
         locked.save(update_fields=list(data) or None)
+        if "marketing_opt_in" in data:
+            recompute_memberships([locked.pk])
         audit.record(actor=user, action="customer.profile_updated", obj=locked, data={"fields": sorted(data)})
     return locked
 
@@ -245,6 +267,7 @@ def add_address(*, user: User, data: dict[str, Any]) -> Address:
             address.is_default_shipping = address.is_default_billing = True
         address.save()
         _apply_defaults(address)
+        recompute_memberships([user.pk])  # segments by country of the default shipping address
         audit.record(actor=user, action="address.created", obj=address)
     return address
 
@@ -261,6 +284,7 @@ def update_address(*, user: User, address_id: int, changes: dict[str, Any]) -> A
             setattr(address, field, value)
         address.save()
         _apply_defaults(address)
+        recompute_memberships([user.pk])
         audit.record(actor=user, action="address.updated", obj=address, data={"fields": sorted(changes)})
     return address
 
@@ -272,6 +296,7 @@ def delete_address(*, user: User, address_id: int) -> None:
             raise NotFound("no such address")
         audit.record(actor=user, action="address.deleted", obj=address)
         address.delete()
+        recompute_memberships([user.pk])
 
 
 def export_my_data(*, user: User) -> dict[str, Any]:
@@ -303,6 +328,7 @@ def delete_account(*, user: User, password: str | None, actor: User | None = Non
         locked.save()
         Address.objects.filter(customer=locked).delete()
         locked.api_tokens.all().delete()
+        forget_memberships(locked.pk)
         audit.record(actor=actor or locked, action="customer.anonymised", obj=locked)
         emit("customer.anonymised", {"user_id": locked.pk})
 
@@ -330,6 +356,7 @@ def assign_customer_group(*, actor: Any, user_id: int, group_code: str | None) -
                 raise NotFound(f"no customer group '{group_code}'")
         user.customer_group = group
         user.save(update_fields=["customer_group"])
+        recompute_memberships([user.pk])
         audit.record(actor=actor, action="customer.group_assigned", obj=user, data={"group": group_code})
     return user
 

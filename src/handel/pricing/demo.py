@@ -142,6 +142,17 @@ def build(context: DemoContext) -> None:
                 "channels": ["b2c"],
             },
         )
+        # Targets the customers demo's "vip" segment (3 orders or more), through the segment condition.
+        Promotion.objects.get_or_create(
+            code="vip-thanks",
+            defaults={
+                "name": "VIP: 5% off every order",
+                "action": "percent_off_cart",
+                "value": Decimal(5),
+                "segments": ["vip"],
+                "channels": ["b2c"],
+            },
+        )
         Promotion.objects.get_or_create(
             code="bulk-spend",
             defaults={

@@ -73,14 +73,19 @@ class Buyer:
 
 def buyer_for(user: Any) -> Buyer:
     """What the signed-in user buys as: for an active company member, the company (its key, its
-    customer group, its country and VAT number for the reverse charge); otherwise themselves."""
+    customer group, its country and VAT number for the reverse charge); otherwise themselves.
+    Either way the user's own segments (promotion conditions); a guest costs no query."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Buyer()
+    segments = customer_queries.segments_of(user)
     viewer = company_queries.viewer_for(user)
     if viewer is None or viewer.company_status != "active":
-        return Buyer()
+        return Buyer(segments=segments)
     company = company_queries.company_by_code(viewer.company_code)
     return Buyer(
         company_key=viewer.company_code,
         customer_group_code=viewer.customer_group_code,
+        segments=segments,
         country=company.country if company else None,
         vat_number=company.vat_number if company else "",
     )

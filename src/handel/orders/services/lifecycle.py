@@ -141,6 +141,16 @@ def _snapshot_fields(snapshot: OrderSnapshot) -> dict[str, Any]:
     }
 
 
+def _customer_facts(order: Order) -> dict[str, Any]:
+    """What the customers domain keeps of an order for its segment rules (order history)."""
+    return {
+        "customer_id": order.customer_id,
+        "total": str(order.grand_total),
+        "currency": order.currency,
+        "placed_at": order.placed_at.isoformat(),
+    }
+
+
 def record_order(*, snapshot: OrderSnapshot, actor: Any = None, number: str = "") -> Order:
     """Write a placed order. Runs inside checkout's transaction, so a failure later in placement
     (stock, payment) takes the order and its number back with it. `number` is one the placing
@@ -160,7 +170,7 @@ def record_order(*, snapshot: OrderSnapshot, actor: Any = None, number: str = ""
         message="Placed on behalf of the customer by staff" if snapshot.placed_by_staff_id else "",
     )
     audit.record(actor=actor, action="order.placed", obj=order, data={"total": str(order.grand_total)})
-    emit("order.placed", {"order_id": order.pk, "number": order.number})
+    emit("order.placed", {"order_id": order.pk, "number": order.number, **_customer_facts(order)})
     units: dict[str, int] = {}
     for line in snapshot.lines:
         units[line.sku] = units.get(line.sku, 0) + line.quantity
@@ -244,6 +254,7 @@ def cancel_order(*, number: str, actor: Any, reason: str = "") -> Order:
                 "company_id": order.company_id,
                 "payment_method": order.payment_method,
                 "lines": [{"sku": line.sku, "quantity": line.quantity} for line in order.lines.all()],
+                **_customer_facts(order),
             },
         )
     return order
@@ -273,7 +284,7 @@ def edit_order(*, number: str, snapshot: OrderSnapshot, actor: Any, reason: str)
         _write_lines(order, snapshot)
         _timeline(order, actor=actor, kind="edited", message=reason, data={"previous": previous})
         audit.record(actor=actor, action="order.edited", obj=order, data={"reason": reason, "previous": previous})
-        emit("order.edited", {"order_id": order.pk, "number": order.number})
+        emit("order.edited", {"order_id": order.pk, "number": order.number, **_customer_facts(order)})
     return order
 
 

@@ -16,6 +16,7 @@ from django.db.models import F
 
 from handel.core import audit
 from handel.core.errors import Conflict, InvalidInput, NotFound, field_error
+from handel.customers import queries as customer_queries
 from handel.pricing.engine.promotions import normalise_coupon_code
 from handel.pricing.engine.types import PROMOTION_ACTIONS
 from handel.pricing.models import (
@@ -97,10 +98,26 @@ def _check_promotion(promotion: Promotion) -> None:
         raise InvalidInput("the promotion is not valid", errors=errors)
 
 
+def _check_segments(codes: Any) -> None:
+    """A promotion for a segment that does not exist would never apply: refuse the typo."""
+    if not isinstance(codes, list | tuple) or not all(isinstance(code, str) for code in codes):
+        raise invalid("segments must be a list of segment codes", ["segments"], "a list of segment codes")
+    known = customer_queries.existing_segment_codes(codes)
+    errors = [
+        field_error(["body", "segments", index], f"no customer segment '{code}'")
+        for index, code in enumerate(codes)
+        if code not in known
+    ]
+    if errors:
+        raise InvalidInput("the promotion is not valid", errors=errors)
+
+
 def create_promotion(*, actor: Any, code: str, fields: dict[str, Any]) -> Promotion:
     unknown = set(fields) - PROMOTION_FIELDS
     if unknown:
         raise invalid("unknown fields", [sorted(unknown)[0]], "unknown field")
+    if fields.get("segments"):
+        _check_segments(fields["segments"])
     with transaction.atomic(durable=True):
         if Promotion.objects.filter(code=code).exists():
             raise Conflict(f"a promotion '{code}' exists already")
@@ -115,6 +132,8 @@ def update_promotion(*, actor: Any, code: str, changes: dict[str, Any]) -> Promo
     unknown = set(changes) - PROMOTION_FIELDS
     if unknown:
         raise invalid("unknown fields", [sorted(unknown)[0]], "unknown field")
+    if changes.get("segments"):
+        _check_segments(changes["segments"])
     with transaction.atomic(durable=True):
         promotion = Promotion.objects.select_for_update().filter(code=code).first()
         if promotion is None:

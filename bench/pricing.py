@@ -232,6 +232,15 @@ def run(smoke: bool) -> list[Result]:
         f"{label}: compute only", time_calls(lambda: price_items(context, items), repeat), target="<= 20 ms"
     )
     results += cpu_results(f"{label}: compute only", cpu_times(lambda: price_items(context, items), repeat))
+    # What a listing or the search index asks: the same prices without their explanations.
+    results += latency_results(
+        f"{label}: compute only, without explanations",
+        time_calls(lambda: price_items(context, items, explain=False), repeat),
+    )
+    results += cpu_results(
+        f"{label}: compute only, without explanations",
+        cpu_times(lambda: price_items(context, items, explain=False), repeat),
+    )
     # The worst case: every one of the 20 rules applies to every SKU.
     everywhere = replace(
         context,

@@ -36,6 +36,13 @@ def test_a_dynamic_bundle_costs_the_sum_of_the_chosen_options():
     assert other.unit_price == D("130.00")
 
 
+def test_a_dynamic_bundle_costs_the_same_without_explanation():
+    ctx = context(lists=(LIST,), products=PRODUCTS)
+    lines = [CartLineInput("DYN", 1, CHOSEN), CartLineInput("DYN", 5, CHOSEN), CartLineInput("DYN", 1, (("X", 1),))]
+    explained = price_items(ctx, lines)
+    assert [result._replace(explanation=()) for result in explained] == price_items(ctx, lines, explain=False)
+
+
 def test_the_options_tiers_apply_at_the_quantity_the_line_takes():
     ctx = context(lists=(LIST,), products=PRODUCTS)
     # 5 bundles take 10 packs of bits: their tier from 10 applies.

@@ -369,6 +369,16 @@ def test_rule_kinds(description, the_rule, fields, expected_a, expected_b):
     assert unit(ctx, "B") == D(expected_b)
 
 
+@pytest.mark.parametrize(
+    ("description", "the_rule", "fields", "expected_a", "expected_b"), RULE_CASES, ids=[case[0] for case in RULE_CASES]
+)
+def test_rule_kinds_price_the_same_without_explanation(description, the_rule, fields, expected_a, expected_b):
+    ctx = context(lists=(BASE,), products=PRODUCTS, rules=(the_rule,), **fields)
+    items = [("A", 1), ("B", 3), ("UNKNOWN", 1)]
+    explained = price_items(ctx, items)
+    assert [result._replace(explanation=()) for result in explained] == price_items(ctx, items, explain=False)
+
+
 def test_guard_rail_never_raises_a_price_already_below_the_floor():
     cheap = context(
         lists=(base_list({"A": tiers((1, "5.00"))}),), products=PRODUCTS, rules=(rule(adjustment_value=D("-10")),)

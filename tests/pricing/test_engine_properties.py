@@ -1,6 +1,7 @@
 """Properties of the engine over random price lists, rules, promotions and carts (hypothesis):
 no negative line or total, a discount never exceeds what it discounts, lines sum to totals to the
-cent, evaluation order is deterministic, and the cart agrees with the listing price."""
+cent, evaluation order is deterministic, the cart agrees with the listing price, and a price is the
+same with or without its explanation."""
 
 from __future__ import annotations
 
@@ -220,3 +221,15 @@ def test_the_cart_agrees_with_the_listed_price(scenario):
     for item, line in zip(listed, cart, strict=True):
         assert line.unit_price == item.unit_price >= 0
         assert line.taxed == item.line
+
+
+@settings(max_examples=200, deadline=None)
+@given(scenarios())
+def test_prices_without_their_explanation_are_the_same(scenario):
+    # Listings and the search index ask for prices only; every amount must be what the explained
+    # price (the product page, the cart) shows.
+    ctx, lines = scenario
+    explained = price_items(ctx, lines)
+    plain = price_items(ctx, lines, explain=False)
+    assert all(item.explanation for item in explained)
+    assert [item._replace(explanation=()) for item in explained] == plain

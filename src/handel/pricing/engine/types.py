@@ -81,8 +81,9 @@ class Assignment:
     key: str  # channel code, customer group code, customer key or company key
 
 
-@dataclass(frozen=True, slots=True)
-class TierPrice:
+class TierPrice(NamedTuple):
+    """A tier break of a price list entry (a named tuple: a loader makes thousands per call)."""
+
     min_quantity: int
     unit_price: Decimal
 

@@ -230,7 +230,7 @@ def list_checkout_payment_methods(request: HttpRequest, cart_id: UUID) -> Any:
 
 
 @router.post("/carts/{cart_id}/order", response={201: dict, 202: dict}, operation_id="place_order", auth=None)
-@decorate_view(idempotent("place_order"))
+@decorate_view(idempotent("place_order", path_is_capability=True))
 def place_order(request: HttpRequest, cart_id: UUID, payload: PlaceOrderIn) -> Any:
     """Place the order: re-priced now (refused with `price-changed` when the total differs from
     `expected_total`, or the last total shown, unless `accept_price_change`), stock reserved,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -34,6 +34,7 @@ from handel.companies import permissions as company_permissions
 from handel.companies.queries import company_by_code, members_of, viewer_for
 from handel.companies.services import charge_on_account, ensure_can_order
 from handel.core import audit
+from handel.core.batching import written_together
 from handel.core.errors import Conflict, DomainError, InvalidInput, PermissionDenied, field_error
 from handel.core.events import emit
 from handel.core.numbering import next_number
@@ -49,6 +50,9 @@ from handel.pricing.queries import customer_key
 from handel.pricing.services import UsedPromotion, record_promotion_usage
 from handel.procurement.rules import PurchaseFacts
 from handel.procurement.services import budget_remaining, mark_ordered, steps_for, submit_purchase
+
+if TYPE_CHECKING:
+    from handel.payments.models import Payment
 
 ZERO = Decimal("0.00")
 
@@ -586,9 +590,10 @@ def _approval_needed(state: PlacementState) -> str:
 
 def place_order(*, public_id: Any, user: Any, request: PlacementRequest, from_approval: bool = False) -> Placement:
     """Place the cart's order (or submit it for approval), then start its payment."""
-    cart = cart_for(public_id, user)
     actor = user if user is not None and getattr(user, "is_authenticated", False) else None
-    if not from_approval and cart.customer_id and viewer_for(cart.customer) is not None:
+    # Only a signed-in buyer's cart can belong to a company whose rules may hold the purchase.
+    cart = cart_for(public_id, user) if actor is not None and not from_approval else None
+    if cart is not None and cart.customer_id and viewer_for(cart.customer) is not None:
         state = _prepare(cart, request, actor)
         number = _approval_needed(state)
         if number:
@@ -610,13 +615,17 @@ def place_order(*, public_id: Any, user: Any, request: PlacementRequest, from_ap
                 currency=state.priced.totals.currency,
             )
     with transaction.atomic(durable=True):
-        locked = Cart.objects.select_for_update(of=("self",)).select_related("customer").get(pk=cart.pk)
+        locked = cart_for(public_id, user, for_update=True)
         wanted_status = Cart.Status.AWAITING_APPROVAL if from_approval else Cart.Status.OPEN
         if locked.status != wanted_status:
             raise Conflict(f"this cart is {locked.get_status_display().lower()}", slug="cart-closed")
         state = _prepare(locked, request, actor)
-        for step in PLACEMENT_STEPS:
-            step(state)
+        with written_together():
+            for step in PLACEMENT_STEPS:
+                step(state)
+            # Offline methods (transfer, purchase order, on account, cash) reach no provider: their
+            # payment is recorded with the order. A card is authorized after the commit.
+            payment = None if METHODS[request.payment_method].online else _start_payment(state, state.number)
     placement = Placement(
         order_number=state.number,
         status=lifecycle.PENDING_PAYMENT,
@@ -624,9 +633,9 @@ def place_order(*, public_id: Any, user: Any, request: PlacementRequest, from_ap
         currency=state.priced.totals.currency,
         delivery=state.delivery,
     )
-    if from_approval and cart.shown_total is not None and cart.shown_total != placement.grand_total:
-        placement.price_changed_from = cart.shown_total
-    return _pay(state, placement)
+    if from_approval and locked.shown_total is not None and locked.shown_total != placement.grand_total:
+        placement.price_changed_from = locked.shown_total
+    return _pay(state, placement, payment)
 
 
 def _prepare(cart: Cart, request: PlacementRequest, actor: Any) -> PlacementState:
@@ -639,26 +648,33 @@ def _prepare(cart: Cart, request: PlacementRequest, actor: Any) -> PlacementStat
     return state
 
 
-def _pay(state: PlacementState, placement: Placement) -> Placement:
-    """Start the payment for the placed order. A declined card cancels the order (its stock and
-    credit go back through `order.cancelled`) and reopens the cart, so the buyer can try again."""
-    request, number = state.request, placement.order_number
+def _start_payment(state: PlacementState, number: str) -> Payment:
+    request = state.request
     details = {"po_number": request.purchase_order_number.strip()} if request.purchase_order_number.strip() else {}
-    try:
-        payment = start_payment(
-            reference=number,
-            method=request.payment_method,
-            amount=placement.grand_total,
-            currency=placement.currency,
-            card=request.card,
-            return_url=request.return_url,
-            details=details,
-            actor=state.actor,
-            customer_id=state.cart.customer_id,
-        )
-    except DomainError as exc:
-        _undo(state, number, f"payment refused: {exc.detail}")
-        raise
+    return start_payment(
+        reference=number,
+        method=request.payment_method,
+        amount=state.priced.totals.grand_total,
+        currency=state.priced.totals.currency,
+        card=request.card,
+        return_url=request.return_url,
+        details=details,
+        actor=state.actor,
+        customer_id=state.cart.customer_id,
+    )
+
+
+def _pay(state: PlacementState, placement: Placement, payment: Payment | None) -> Placement:
+    """Start the card payment for the placed order (an offline one was recorded with it). A
+    declined card cancels the order (its stock and credit go back through `order.cancelled`) and
+    reopens the cart, so the buyer can try again."""
+    request, number = state.request, placement.order_number
+    if payment is None:
+        try:
+            payment = _start_payment(state, number)
+        except DomainError as exc:
+            _undo(state, number, f"payment refused: {exc.detail}")
+            raise
     placement.payment_status, placement.payment_id = payment.status, str(payment.public_id)
     placement.payment_action_url = payment.action_url
     if payment.status == "failed":

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import models
 
+from handel.core import batching
 from handel.core.models import AuditEntry
 
 # The staff member acting on a customer's behalf in the current request (set by the storefront).
@@ -45,7 +46,7 @@ def record(
         data["acting_staff"] = {"id": staff.pk, "email": staff.email}
         if user is not None:
             label = f"{staff.email} on behalf of {label}"
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
         actor=user,
         actor_label=label[:255],
         action=action,
@@ -53,6 +54,8 @@ def record(
         object_id=object_id,
         data=data,
     )
+    batching.save(entry)
+    return entry
 
 
 def history(object_type: str, object_id: str) -> models.QuerySet[AuditEntry]:

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from handel.core import batching
 from handel.core.models import OutboxEvent
 
 logger = logging.getLogger(__name__)
@@ -42,13 +43,18 @@ class _Batch:
     """The events of one transaction, delivered together by the first of their commit hooks."""
 
     def __init__(self) -> None:
-        self.ids: list[int] = []
+        self.events: list[OutboxEvent] = []
         self.sent = False
 
     def send(self) -> None:
         if not self.sent:
             self.sent = True
-            schedule_delivery(self.ids)
+            if settings.CELERY_TASK_ALWAYS_EAGER:
+                _deliver_claimed(self.events)
+            else:
+                from handel.core.tasks import deliver_outbox_events
+
+                deliver_outbox_events.delay([event.pk for event in self.events])
 
 
 _BATCH = "handel_outbox_batch"
@@ -56,27 +62,26 @@ _BATCH = "handel_outbox_batch"
 
 def emit(name: str, payload: dict[str, Any]) -> OutboxEvent:
     """Record an event in the current transaction; it is delivered after commit, together with
-    the transaction's other events (an event rolled back with a savepoint is simply not found)."""
+    the transaction's other events (an event rolled back with a savepoint is simply not found).
+
+    In the embedded default (no broker) this process delivers the events itself right after the
+    commit, so they are written already claimed by it: no other deliverer takes them unless this
+    process dies before it is done (then the retry job reclaims them after CLAIM_TIMEOUT)."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("emit() must be called inside the transaction that makes the change")
-    event = OutboxEvent.objects.create(name=name, payload=payload)
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        event = OutboxEvent(name=name, payload=payload, claimed_at=timezone.now(), attempts=1)
+    else:
+        event = OutboxEvent(name=name, payload=payload)
+    batching.save(event)
     batch = connection.__dict__.get(_BATCH)
     # A batch whose commit hooks are gone was rolled back: this transaction starts a new one.
     if batch is None or batch.sent or not any(hook[1] == batch.send for hook in connection.run_on_commit):
         batch = connection.__dict__[_BATCH] = _Batch()
-    batch.ids.append(event.pk)
+    batch.events.append(event)
     transaction.on_commit(batch.send)
     return event
-
-
-def schedule_delivery(event_ids: list[int]) -> None:
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        deliver(event_ids)
-    else:
-        from handel.core.tasks import deliver_outbox_events
-
-        deliver_outbox_events.delay(event_ids)
 
 
 def deliver(event_ids: Sequence[int], reclaim_before: datetime | None = None) -> int:
@@ -85,7 +90,10 @@ def deliver(event_ids: Sequence[int], reclaim_before: datetime | None = None) ->
     The events are claimed together, so that two deliverers never run an event's handlers at the
     same time; those delivered are marked processed together at the end (a failed one is
     released for the retry job at once)."""
-    claimed = _claim(list(event_ids), reclaim_before)
+    return _deliver_claimed(_claim(list(event_ids), reclaim_before))
+
+
+def _deliver_claimed(claimed: Sequence[OutboxEvent]) -> int:
     delivered: list[int] = []
     try:
         for event in claimed:

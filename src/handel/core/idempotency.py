@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import timedelta
 from typing import Any
 
@@ -35,13 +36,18 @@ MAX_KEY_LENGTH = 255
 NOT_STORED = {401, 403, 409, 429}
 
 
-def caller_identity(request: HttpRequest) -> str:
+def caller_identity(request: HttpRequest, *, path_is_capability: bool = False) -> str:
+    """Who is calling: a token, a user, or a guest. A guest is their session, or, where the path
+    names a resource that only its holder knows (a cart's unguessable id), that path: holding the
+    path is what entitles a guest to the operation, and no session has to be created for them."""
     authorization = request.headers.get("Authorization", "")
     if authorization.lower().startswith("bearer "):
         return "token:" + hashlib.sha256(authorization[7:].strip().encode()).hexdigest()[:32]
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
+    if path_is_capability:
+        return "path:" + hashlib.sha256(request.path.encode()).hexdigest()[:32]
     if request.session.session_key is None:
         request.session.save()
     return f"session:{request.session.session_key}"
@@ -51,7 +57,9 @@ def request_fingerprint(request: HttpRequest) -> str:
     return hashlib.sha256(f"{request.method} {request.get_full_path()}\n".encode() + request.body).hexdigest()
 
 
-def idempotent(operation: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def idempotent(
+    operation: str, *, path_is_capability: bool = False
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     def decorator(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(run)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -65,7 +73,7 @@ def idempotent(operation: str) -> Callable[[Callable[..., HttpResponse]], Callab
                         errors=[field_error(["header", HEADER], f"at most {MAX_KEY_LENGTH} characters")],
                     )
                 )
-            scope = f"{operation}|{caller_identity(request)}"
+            scope = f"{operation}|{caller_identity(request, path_is_capability=path_is_capability)}"
             fingerprint = request_fingerprint(request)
             record = _take(scope, key, fingerprint)
             if record is None:
@@ -95,7 +103,8 @@ def _take(scope: str, key: str, fingerprint: str) -> IdempotencyRecord | None:
     is free again: its old record gives way."""
     for _ in range(2):
         try:
-            with transaction.atomic():
+            # One INSERT commits on its own; inside a transaction a savepoint keeps a conflict local.
+            with transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext():
                 return IdempotencyRecord.objects.create(scope=scope, key=key, request_hash=fingerprint)
         except IntegrityError:
             expired = IdempotencyRecord.objects.filter(scope=scope, key=key, created_at__lt=timezone.now() - KEEP_FOR)

@@ -9,7 +9,7 @@ row lock (SELECT ... FOR UPDATE) serialises them; on SQLite the IMMEDIATE transa
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from handel.core.models import NumberSeries
 
@@ -24,12 +24,15 @@ def ensure_series(name: str, prefix: str, padding: int = 6) -> NumberSeries:
 
 
 def next_number(series_name: str, *, prefix: str | None = None, padding: int = 6) -> str:
-    """Take the next number of a series. Must run inside the transaction that uses the number."""
+    """Take the next number of a series. Must run inside the transaction that uses the number.
+
+    One statement bumps the counter and reads the number taken; its row lock is held until the
+    caller's transaction ends."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("next_number must be called inside the transaction that stores the number")
-    series = NumberSeries.objects.select_for_update().filter(name=series_name).first()
-    if series is None:
+    row = _bump(connection, series_name)
+    if row is None:
         try:
             with transaction.atomic():  # a savepoint: a concurrent creator may win the race
                 NumberSeries.objects.create(
@@ -39,7 +42,19 @@ def next_number(series_name: str, *, prefix: str | None = None, padding: int = 6
                 )
         except IntegrityError:
             pass
-        series = NumberSeries.objects.select_for_update().get(name=series_name)
-    value = series.next_value
-    NumberSeries.objects.filter(pk=series.pk).update(next_value=F("next_value") + 1)
-    return f"{series.prefix}{value:0{series.padding}d}"
+        row = _bump(connection, series_name)
+        assert row is not None
+    value, series_prefix, series_padding = row
+    return f"{series_prefix}{value:0{series_padding}d}"
+
+
+def _bump(connection: BaseDatabaseWrapper, series_name: str) -> tuple[int, str, int] | None:
+    table = connection.ops.quote_name(NumberSeries._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET next_value = next_value + 1 WHERE name = %s "  # noqa: S608
+            "RETURNING next_value - 1, prefix, padding",
+            [series_name],
+        )
+        row = cursor.fetchone()
+    return (int(row[0]), str(row[1]), int(row[2])) if row else None

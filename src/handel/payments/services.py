@@ -121,27 +121,32 @@ def start_payment(
         return _pay_with_store_credit(
             reference=reference, amount=amount, currency=currency, customer_id=customer_id, details=details, actor=actor
         )
-    with transaction.atomic(durable=True):
-        payment = Payment.objects.create(
-            reference=reference,
-            method=method,
-            provider=spec.provider,
-            currency=currency,
-            amount=amount,
-            return_url=return_url,
-            details=details,
-        )
-        if not spec.online:
-            # Offline money arrives later (transfer, cash) or is settled on account against the invoice.
-            payment.status = S.AUTHORIZED if method in ("on_account", "purchase_order") else S.AWAITING_TRANSFER
-            payment.authorized_amount = amount if payment.status == S.AUTHORIZED else Decimal("0")
-            payment.save(update_fields=["status", "authorized_amount"])
+    fields = {
+        "reference": reference,
+        "method": method,
+        "provider": spec.provider,
+        "currency": currency,
+        "amount": amount,
+        "return_url": return_url,
+        "details": details,
+    }
+    if not spec.online:
+        # Offline money arrives later (transfer, cash) or is settled on account against the invoice.
+        # Nothing leaves the process, so this joins the caller's transaction when there is one
+        # (placement records the order and its payment in one).
+        status = S.AUTHORIZED if method in ("on_account", "purchase_order") else S.AWAITING_TRANSFER
+        with transaction.atomic(savepoint=False):
+            payment = Payment.objects.create(
+                **fields, status=status, authorized_amount=amount if status == S.AUTHORIZED else Decimal("0")
+            )
             audit.record(actor=actor, action="payment.started", obj=payment, data={"method": method})
             emit(
-                "payment.authorized" if payment.status == S.AUTHORIZED else "payment.pending",
+                "payment.authorized" if status == S.AUTHORIZED else "payment.pending",
                 {"payment_id": payment.pk, "reference": reference},
             )
-            return payment
+        return payment
+    with transaction.atomic(durable=True):
+        payment = Payment.objects.create(**fields)
     result = provider(spec.provider).authorize(
         amount=amount, currency=currency, card=card or {}, return_url=return_url, reference=str(payment.public_id)
     )

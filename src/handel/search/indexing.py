@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db import connection, models, transaction
-from django.db.models import F
+from django.db.models import Case, F, Q, Value, When
 
 from handel.catalog import queries as catalog_queries
 from handel.channels.queries import active_channels
@@ -481,10 +481,20 @@ REMOVALS_KEPT = 500
 
 
 def _states(targets: Iterable[tuple[str, str]]) -> dict[tuple[str, str], SearchIndexState]:
-    found = {}
-    for channel_code, locale in sorted(set(targets)):
-        state, _ = SearchIndexState.objects.select_for_update().get_or_create(channel_code=channel_code, locale=locale)
-        found[(channel_code, locale)] = state
+    """The index states of the channels and languages, locked (in one query when they all exist)."""
+    keys = sorted(set(targets))
+    if not keys:
+        return {}
+    wanted = Q()
+    for channel_code, locale in keys:
+        wanted |= Q(channel_code=channel_code, locale=locale)
+    locked = SearchIndexState.objects.select_for_update().filter(wanted).order_by("channel_code", "locale")
+    found = {(state.channel_code, state.locale): state for state in locked}
+    for channel_code, locale in keys:
+        if (channel_code, locale) not in found:
+            found[(channel_code, locale)], _ = SearchIndexState.objects.select_for_update().get_or_create(
+                channel_code=channel_code, locale=locale
+            )
     return found
 
 
@@ -719,8 +729,15 @@ def add_sales(units_by_sku: dict[str, int]) -> None:
     with transaction.atomic():
         documents = SearchDocument.objects.filter(sku__in=list(units_by_owner))
         revisions = _bump(set(documents.values_list("channel_code", "locale")))
-        for (channel_code, locale), revision in revisions.items():
-            for owner, units in units_by_owner.items():
-                documents.filter(channel_code=channel_code, locale=locale, sku=owner).update(
-                    sales_count=F("sales_count") + units, revision=revision
+        if not revisions:
+            return
+        documents.update(
+            sales_count=F("sales_count")
+            + Case(*(When(sku=owner, then=Value(units)) for owner, units in units_by_owner.items()), default=Value(0)),
+            revision=Case(
+                *(
+                    When(channel_code=channel_code, locale=locale, then=Value(revision))
+                    for (channel_code, locale), revision in revisions.items()
                 )
+            ),
+        )

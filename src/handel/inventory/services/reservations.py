@@ -147,8 +147,9 @@ def reserve_stock(
         )
     try:
         # Durable on its own; inside an order placement it joins the placing transaction, so the
-        # hold and the order commit (or roll back) together.
-        with transaction.atomic(durable=not transaction.get_connection().in_atomic_block):
+        # hold and the order commit (or roll back) together: a refusal rolls the whole of it back.
+        nested = transaction.get_connection().in_atomic_block
+        with transaction.atomic(durable=not nested, savepoint=False):
             existing = (
                 Reservation.objects.select_for_update()
                 .filter(reference=reference, status=Reservation.Status.ACTIVE)

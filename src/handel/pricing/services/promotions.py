@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 
 from handel.core import audit
 from handel.core.errors import Conflict, InvalidInput, NotFound, field_error
@@ -302,12 +302,21 @@ def record_promotion_usage(
         raise RuntimeError("record_promotion_usage() must run inside the order's transaction")
     usages = []
     for item in sorted(used, key=lambda entry: (entry.promotion_code, entry.coupon_code)):
-        promotion = Promotion.objects.select_for_update().filter(code=item.promotion_code).first()
+        promotion = (
+            Promotion.objects.select_for_update()
+            .annotate(
+                recorded=Exists(
+                    PromotionUsage.objects.filter(promotion=OuterRef("pk"), order_reference=order_reference)
+                )
+            )
+            .filter(code=item.promotion_code)
+            .first()
+        )
         if promotion is None:
             raise Conflict(f"the promotion '{item.promotion_code}' no longer exists")
         if not promotion.is_active:
             raise Conflict(f"the promotion '{promotion.code}' has ended")
-        if PromotionUsage.objects.filter(promotion=promotion, order_reference=order_reference).exists():
+        if promotion.recorded:
             raise Conflict(f"the order {order_reference} has recorded the promotion '{promotion.code}' already")
         counted = Promotion.objects.filter(pk=promotion.pk)
         if promotion.usage_limit is not None:

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -157,13 +157,18 @@ def record_customer_order(*, customer_id: int) -> None:
 
 def record_sales(*, day: date, units_by_sku: Mapping[str, int]) -> None:
     """Add sold units (orders report them through an event): the demand rules' sell-through reads them."""
-    with transaction.atomic(durable=True):
-        for sku, units in sorted(units_by_sku.items()):
-            if units <= 0:
-                continue
-            updated = DailySales.objects.filter(sku=sku, day=day).update(units=F("units") + units)
-            if not updated:
-                DailySales.objects.create(sku=sku, day=day, units=units)
+    rows = [(sku, day, units) for sku, units in sorted(units_by_sku.items()) if units > 0]
+    if not rows:
+        return
+    table = connection.ops.quote_name(DailySales._meta.db_table)
+    values = ", ".join(["(%s, %s, %s)"] * len(rows))
+    # One upsert for all SKUs, atomic on its own (SQLite and PostgreSQL share the ON CONFLICT syntax).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (sku, day, units) VALUES {values} "  # noqa: S608
+            f"ON CONFLICT (sku, day) DO UPDATE SET units = {table}.units + excluded.units",
+            [value for row in rows for value in row],
+        )
 
 
 def log_dynamic_price_changes(*, at: Any = None) -> int:

@@ -1,0 +1,46 @@
+"""Rows that a transaction only appends (audit entries, outbox events), written together.
+
+A use case that records several of them (placing an order records four audit entries and four
+events) wraps its steps in `written_together()`: inside, `audit.record` and `emit` collect their
+rows, and the block writes each kind with one INSERT when it ends, still inside the transaction.
+Outside such a block every row is written at once, as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import models, transaction
+
+_PENDING = "handel_pending_rows"
+
+
+@contextmanager
+def written_together() -> Iterator[None]:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("written_together() must run inside the transaction that makes the change")
+    if connection.__dict__.get(_PENDING) is not None:  # an outer block writes them
+        yield
+        return
+    pending: list[models.Model] = []
+    connection.__dict__[_PENDING] = pending
+    try:
+        yield
+        by_model: dict[type[models.Model], list[models.Model]] = {}
+        for row in pending:
+            by_model.setdefault(type(row), []).append(row)
+        for model, rows in by_model.items():
+            model._default_manager.bulk_create(rows)
+    finally:
+        connection.__dict__.pop(_PENDING, None)
+
+
+def save(row: models.Model) -> None:
+    """Insert the row now, or at the end of the surrounding `written_together()` block."""
+    pending = transaction.get_connection().__dict__.get(_PENDING)
+    if pending is None:
+        row.save(force_insert=True)
+    else:
+        pending.append(row)

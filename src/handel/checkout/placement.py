@@ -272,6 +272,7 @@ def _reserve(state: PlacementState) -> None:
         ship_to_postcode=address.get("postal_code"),
         pickup_source_code=state.delivery.get("source") if state.delivery["method"] == delivery.PICKUP else None,
         actor=state.actor,
+        savepoint=False,
     )
     state.delivery["allocation"] = [
         {"source": shipment.source_code, "lines": [[sku, quantity] for sku, quantity in shipment.lines]}
@@ -300,7 +301,11 @@ def _reserve_per_destination(state: PlacementState, groups: list[DestinationGrou
     targets = [target for target in targets if target.lines]
     shipments = (
         reserve_stock(
-            reference=state.number, channel_code=state.cart.channel_code, destinations=targets, actor=state.actor
+            reference=state.number,
+            channel_code=state.cart.channel_code,
+            destinations=targets,
+            actor=state.actor,
+            savepoint=False,
         ).allocation.shipments
         if targets
         else ()

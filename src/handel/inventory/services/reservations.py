@@ -111,6 +111,7 @@ def reserve_stock(
     pickup_source_code: str | None = None,
     expires_at: datetime | None = None,
     actor: Any = None,
+    savepoint: bool = True,
 ) -> ReservationResult:
     """Hold stock for an order (no expiry) or a checkout (`expires_at`), allocated to sources.
 
@@ -121,6 +122,8 @@ def reserve_stock(
     takes the new expiry: a checkout hold becomes an order hold by passing `expires_at=None`);
     with other lines the old hold is released and a new one taken, in one transaction.
     Raises OutOfStock (409, urn:handel:problem:out-of-stock) when the lines cannot be served.
+    Inside a caller's transaction `savepoint=False` saves the savepoint's round trips when a
+    refusal rolls back the caller's whole transaction anyway (order placement).
     """
     reference = (reference or "").strip()
     if not reference or len(reference) > 100:
@@ -147,9 +150,8 @@ def reserve_stock(
         )
     try:
         # Durable on its own; inside an order placement it joins the placing transaction, so the
-        # hold and the order commit (or roll back) together: a refusal rolls the whole of it back.
-        nested = transaction.get_connection().in_atomic_block
-        with transaction.atomic(durable=not nested, savepoint=False):
+        # hold and the order commit (or roll back) together.
+        with transaction.atomic(durable=not transaction.get_connection().in_atomic_block, savepoint=savepoint):
             existing = (
                 Reservation.objects.select_for_update()
                 .filter(reference=reference, status=Reservation.Status.ACTIVE)

@@ -158,8 +158,6 @@ def _databases() -> dict[str, dict[str, object]]:
     elif engine.endswith("postgresql"):
         config["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
         config["CONN_HEALTH_CHECKS"] = True
-        if os.environ.get("SSB"):
-            config["OPTIONS"] = {"server_side_binding": True}
         config["TEST"] = {"NAME": f"test_{config['NAME']}_{test_suffix}"}
     return {"default": config}
 

@@ -1,4 +1,5 @@
-"""Rows that a transaction only appends (audit entries, outbox events), written together.
+"""Cheaper writes: rows that a transaction only appends (audit entries, outbox events) written
+together, and bookkeeping that need not wait for the disk.
 
 A use case that records several of them (placing an order records four audit entries and four
 events) wraps its steps in `written_together()`: inside, `audit.record` and `emit` collect their
@@ -44,3 +45,18 @@ def save(row: models.Model) -> None:
         row.save(force_insert=True)
     else:
         pending.append(row)
+
+
+@contextmanager
+def without_flush_wait() -> Iterator[None]:
+    """A transaction whose commit need not wait for the disk, for bookkeeping a crash may lose
+    without harm because it is redone: outbox delivery marks (events are delivered at least once),
+    idempotency records (written before and after the durable change they guard) and derived
+    counters. PostgreSQL commits it asynchronously, and the next durable commit flushes it with its
+    own; SQLite (WAL, synchronous=NORMAL) never waits for the disk at commit."""
+    with transaction.atomic():
+        connection = transaction.get_connection()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        yield

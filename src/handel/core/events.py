@@ -101,7 +101,8 @@ def _deliver_claimed(claimed: Sequence[OutboxEvent]) -> int:
                 delivered.append(event.pk)
     finally:
         if delivered:
-            OutboxEvent.objects.filter(pk__in=delivered).update(processed_at=timezone.now(), last_error="")
+            with batching.without_flush_wait():
+                OutboxEvent.objects.filter(pk__in=delivered).update(processed_at=timezone.now(), last_error="")
     return len(delivered)
 
 

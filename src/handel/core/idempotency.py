@@ -17,14 +17,14 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable
-from contextlib import nullcontext
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from handel.core.batching import without_flush_wait
 from handel.core.errors import Conflict, InvalidInput, domain_error_response, field_error
 from handel.core.models import IdempotencyRecord
 
@@ -90,7 +90,8 @@ def idempotent(
             record.status_code = response.status_code
             record.response_body = response.content
             record.content_type = response.get("Content-Type", "application/json")
-            record.save(update_fields=["state", "status_code", "response_body", "content_type"])
+            with without_flush_wait():
+                record.save(update_fields=["state", "status_code", "response_body", "content_type"])
             return response
 
         return wrapper
@@ -103,8 +104,7 @@ def _take(scope: str, key: str, fingerprint: str) -> IdempotencyRecord | None:
     is free again: its old record gives way."""
     for _ in range(2):
         try:
-            # One INSERT commits on its own; inside a transaction a savepoint keeps a conflict local.
-            with transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext():
+            with without_flush_wait():
                 return IdempotencyRecord.objects.create(scope=scope, key=key, request_hash=fingerprint)
         except IntegrityError:
             expired = IdempotencyRecord.objects.filter(scope=scope, key=key, created_at__lt=timezone.now() - KEEP_FOR)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from handel.channels.queries import active_channels
 from handel.core import audit, events
+from handel.core.batching import without_flush_wait
 from handel.core.errors import Conflict, InvalidInput, NotFound, field_error
 from handel.pricing.engine import price_items
 from handel.pricing.engine.types import ADJUSTMENT_KINDS, RULE_KINDS
@@ -162,8 +163,9 @@ def record_sales(*, day: date, units_by_sku: Mapping[str, int]) -> None:
         return
     table = connection.ops.quote_name(DailySales._meta.db_table)
     values = ", ".join(["(%s, %s, %s)"] * len(rows))
-    # One upsert for all SKUs, atomic on its own (SQLite and PostgreSQL share the ON CONFLICT syntax).
-    with connection.cursor() as cursor:
+    # One upsert for all SKUs (SQLite and PostgreSQL share the ON CONFLICT syntax); sales figures
+    # are derived data, so the commit does not wait for the disk.
+    with without_flush_wait(), connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (sku, day, units) VALUES {values} "  # noqa: S608
             f"ON CONFLICT (sku, day) DO UPDATE SET units = {table}.units + excluded.units",

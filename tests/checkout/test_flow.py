@@ -61,6 +61,46 @@ def test_the_same_idempotency_key_places_one_order(api, shop):
     assert Order.objects.count() == 1
 
 
+def test_a_guest_api_client_without_cookies_retries_safely(api, shop):
+    """Machine clients keep no cookies: the retry with the same key is still the same request
+    (the cart's unguessable path is the guest's identity), and no session is made for it."""
+    from django.contrib.sessions.models import Session
+
+    from tests.conftest import ApiClient
+
+    cart = ready_cart(api)
+    sessions = Session.objects.count()
+    first = place(ApiClient(), cart, "bank_transfer", key="no-cookies")
+    second = place(ApiClient(), cart, "bank_transfer", key="no-cookies")
+    assert first.status_code == second.status_code == 201, second.content
+    assert second["Idempotent-Replayed"] == "true"
+    assert body(first) == body(second)
+    assert Order.objects.count() == 1
+    assert Session.objects.count() == sessions
+    other = ready_cart(api)
+    assert place(ApiClient(), other, "bank_transfer", key="no-cookies").status_code == 201  # another cart's key
+    assert Order.objects.count() == 2
+
+
+def test_an_offline_payment_is_recorded_with_the_order_and_its_events_delivered(api, shop):
+    from handel.core.models import AuditEntry, OutboxEvent
+
+    cart = ready_cart(api)
+    response = place(api, cart, "bank_transfer")
+    assert response.status_code == 201, response.content
+    number = body(response)["order_number"]
+    order = Order.objects.get(number=number)
+    payment = Payment.objects.get(reference=number)
+    assert payment.status == "awaiting_transfer" and payment.amount == order.grand_total
+    actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {"reservation.created", "order.placed", "cart.ordered", "payment.started"} <= actions
+    events = OutboxEvent.objects.filter(created_at__gte=order.placed_at)
+    assert {"order.placed", "orders.products_sold", "checkout.order_confirmed", "payment.pending"} <= set(
+        events.values_list("name", flat=True)
+    )
+    assert not events.filter(processed_at__isnull=True).exists()  # delivered at once (embedded default)
+
+
 @pytest.mark.parametrize(
     ("method", "extra", "order_status", "payment_status"),
     [

@@ -118,3 +118,23 @@ def test_celery_runs_eagerly_without_a_broker(settings):
 
     assert settings.CELERY_TASK_ALWAYS_EAGER is True
     assert app.conf.task_always_eager is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bookkeeping_commits_do_not_wait_for_the_disk_but_changes_do():
+    from django.db import connection, transaction
+
+    from handel.core.batching import without_flush_wait
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite in WAL mode never waits for the disk at commit")
+
+    def setting() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return str(cursor.fetchone()[0])
+
+    with without_flush_wait():
+        assert setting() == "off"
+    with transaction.atomic():
+        assert setting() == "on"

@@ -487,7 +487,9 @@ def _pay_with_store_credit(
             "store credit needs a customer account",
             errors=[field_error(["body", "payment_method"], "sign in to pay with store credit")],
         )
-    with transaction.atomic(durable=True):
+    # Like the other offline methods it joins the caller's transaction (placement): a refusal
+    # then takes the order back with it.
+    with transaction.atomic():
         if StoreCreditEntry.objects.filter(kind=StoreCreditEntry.Kind.SPEND, reference=reference).exists():
             raise Conflict(f"{reference} is already paid with store credit", slug="already-paid")
         account = _lock_account(customer_id, currency, create=False)

@@ -51,6 +51,24 @@ def test_a_rolled_back_change_emits_nothing(wiring):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_an_event_rolled_back_with_its_savepoint_is_not_delivered(wiring):
+    from handel.core import audit
+    from handel.core.batching import written_together
+    from handel.core.models import AuditEntry
+
+    with transaction.atomic(), written_together():
+        events.emit("test.happened", {"n": "kept"})
+        audit.record(actor=None, action="test.kept", object_type="test", object_id="1")
+        with pytest.raises(ZeroDivisionError), transaction.atomic():
+            events.emit("test.happened", {"n": "undone"})
+            audit.record(actor=None, action="test.undone", object_type="test", object_id="2")
+            1 / 0  # noqa: B018
+    assert received == [{"n": "kept"}]
+    assert list(OutboxEvent.objects.values_list("payload", flat=True)) == [{"n": "kept"}]
+    assert list(AuditEntry.objects.values_list("action", flat=True)) == ["test.kept"]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_failed_events_stay_pending_and_are_retried(wiring, monkeypatch):
     with transaction.atomic():
         event = events.emit("test.fails", {"n": 3})

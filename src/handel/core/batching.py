@@ -25,12 +25,14 @@ def written_together() -> Iterator[None]:
     if connection.__dict__.get(_PENDING) is not None:  # an outer block writes them
         yield
         return
-    pending: list[models.Model] = []
+    # Rows recorded inside a savepoint opened within the block are written at once, so that
+    # rolling the savepoint back takes them with it.
+    pending: tuple[int, list[models.Model]] = (len(connection.savepoint_ids), [])
     connection.__dict__[_PENDING] = pending
     try:
         yield
         by_model: dict[type[models.Model], list[models.Model]] = {}
-        for row in pending:
+        for row in pending[1]:
             by_model.setdefault(type(row), []).append(row)
         for model, rows in by_model.items():
             model._default_manager.bulk_create(rows)
@@ -40,11 +42,12 @@ def written_together() -> Iterator[None]:
 
 def save(row: models.Model) -> None:
     """Insert the row now, or at the end of the surrounding `written_together()` block."""
-    pending = transaction.get_connection().__dict__.get(_PENDING)
-    if pending is None:
+    connection = transaction.get_connection()
+    pending = connection.__dict__.get(_PENDING)
+    if pending is None or len(connection.savepoint_ids) > pending[0]:
         row.save(force_insert=True)
     else:
-        pending.append(row)
+        pending[1].append(row)
 
 
 @contextmanager

@@ -45,12 +45,17 @@ class _Batch:
     def __init__(self) -> None:
         self.events: list[OutboxEvent] = []
         self.sent = False
+        # An event emitted inside a savepoint is gone if the savepoint was rolled back.
+        self.uncertain = False
 
     def send(self) -> None:
         if not self.sent:
             self.sent = True
             if settings.CELERY_TASK_ALWAYS_EAGER:
-                _deliver_claimed(self.events)
+                events = self.events
+                if self.uncertain:  # deliver what the database kept, as it kept it
+                    events = list(OutboxEvent.objects.filter(pk__in={event.pk for event in events}).order_by("id"))
+                _deliver_claimed(events)
             else:
                 from handel.core.tasks import deliver_outbox_events
 
@@ -80,6 +85,7 @@ def emit(name: str, payload: dict[str, Any]) -> OutboxEvent:
     if batch is None or batch.sent or not any(hook[1] == batch.send for hook in connection.run_on_commit):
         batch = connection.__dict__[_BATCH] = _Batch()
     batch.events.append(event)
+    batch.uncertain = batch.uncertain or any(connection.savepoint_ids)
     transaction.on_commit(batch.send)
     return event
 

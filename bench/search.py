@@ -11,7 +11,6 @@ agreement of the two backends is reported.
 
 from __future__ import annotations
 
-import gc
 import json
 import math
 import os
@@ -203,15 +202,6 @@ def run(smoke: bool) -> list[Result]:
     results[0].details.update(
         catalog_size=size, catalog_build_seconds=round(build_seconds, 1), catalog_rows=Product.objects.count()
     )
-    # The same with the objects that were there before the reindex frozen (gc.freeze), as a worker
-    # process does with its start-up heap: the collector's full passes then walk only what the
-    # reindex made, which otherwise costs a quarter of its time. The engine's code is unchanged.
-    gc.collect()
-    gc.freeze()
-    try:
-        results.append(_reindex("search: full reindex, start-up heap frozen", products))
-    finally:
-        gc.unfreeze()
     snapshot.forget_all()
     started = time.perf_counter()
     for channel, locale in (("b2b", "en"), ("b2b", "nl"), ("b2c", "en"), ("b2c", "nl")):

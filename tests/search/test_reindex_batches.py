@@ -114,3 +114,31 @@ def test_incremental_batches_write_what_single_products_write(
     for product_id in reversed(product_ids):
         indexing.index_products([product_id])
     assert _documents() == together
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_processes_build_the_same_index(with_variants: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outside a transaction the batches are built by forked worker processes (reading committed
+    data over their own connections) while this process writes: the index is the same, sales and
+    revisions included."""
+    from handel.search import builders
+
+    monkeypatch.setattr(indexing, "REINDEX_BATCH_SIZE", 3)
+    SearchDocument.objects.filter(sku="DRL-100").update(sales_count=7)
+    monkeypatch.setenv("HANDEL_REINDEX_PROCESSES", "1")
+    alone = indexing.reindex_all()
+    built_here = _documents()
+    monkeypatch.setenv("HANDEL_REINDEX_PROCESSES", "2")
+    batches = -(-len(indexing.all_product_ids()) // 3)
+    assert builders.worker_count(batches) == 2
+    assert indexing.reindex_all() == alone
+    assert _documents() == built_here
+    assert {row[COMPARED.index("sales_count")] for row in built_here.values() if row[3] == "DRL-100"} == {7}
+    revisions = set(SearchDocument.objects.values_list("channel_code", "locale", "revision"))
+    assert len(revisions) == len({(channel, locale) for channel, locale, _ in revisions})  # one per channel/language
+
+
+def test_inside_an_open_transaction_the_batches_are_built_here() -> None:
+    from handel.search import builders
+
+    assert builders.worker_count(100) == 1  # workers could not see what this transaction wrote

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db import connection, models, transaction
@@ -22,11 +23,11 @@ from django.db.models import Q
 
 from handel.catalog import queries as catalog_queries
 from handel.channels.queries import active_channels
-from handel.core.batching import without_flush_wait
+from handel.core.batching import fewer_collections, without_flush_wait
 from handel.inventory import queries as inventory_queries
 from handel.pricing import queries as pricing_queries
 from handel.pricing.engine.prices import price_items
-from handel.search import text
+from handel.search import builders, text
 from handel.search.backends import backend
 from handel.search.models import SearchDocument, SearchIndexState, SearchRemoval
 
@@ -614,12 +615,19 @@ def reindex_all(progress: Callable[[int], None] | None = None) -> int:
 
     One transaction: searches keep seeing the old index until it commits. The old documents go in
     one statement and the new ones are written in batches without the per-row full-text work, which
-    is done once at the end (see the backends' `bulk_load`). Best-selling counts are kept."""
+    is done once at the end (see the backends' `bulk_load`). The batches are built by worker
+    processes while this one writes (see `builders`). Best-selling counts are kept."""
     snapshot = CatalogSnapshot()
     targets = channel_locales()
     ids = all_product_ids()
+    batches = [ids[start : start + REINDEX_BATCH_SIZE] for start in range(0, len(ids), REINDEX_BATCH_SIZE)]
     written = 0
-    with transaction.atomic(), backend().bulk_load():
+    with (
+        fewer_collections(),
+        builders.built(batches, partial(build_documents, snapshot=snapshot, targets=targets)) as results,
+        transaction.atomic(),
+        backend().bulk_load(),
+    ):
         sales = {
             (channel_code, locale, product_id): count
             for channel_code, locale, product_id, count in SearchDocument.objects.filter(sales_count__gt=0).values_list(
@@ -630,10 +638,16 @@ def reindex_all(progress: Callable[[int], None] | None = None) -> int:
         touched |= {(target.channel.code, target.locale) for target in targets}
         revisions = _bump(touched, new_generation=True)
         SearchDocument.objects.all().delete()
-        for start in range(0, len(ids), REINDEX_BATCH_SIZE):
-            batch = ids[start : start + REINDEX_BATCH_SIZE]
-            documents = build_documents(batch, snapshot, targets, sales=sales, revisions=revisions)
-            _insert(documents)
+        for batch, documents in zip(batches, results, strict=True):
+            _insert(
+                [
+                    document._replace(
+                        sales_count=sales.get((document.channel_code, document.locale, document.product_id), 0),
+                        revision=revisions[(document.channel_code, document.locale)],
+                    )
+                    for document in documents
+                ]
+            )
             written += len(documents)
             if progress:
                 progress(len(batch))

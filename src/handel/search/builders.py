@@ -1,0 +1,67 @@
+"""Building a full reindex's documents in worker processes while this process writes them.
+
+Turning 100,000 products into documents is Python work (texts, terms, prices) that one process
+does on one core; the writing (COPY or executemany) and the database's own work need another. So
+`reindex_all` lets forked worker processes build the batches, in order, while it writes each one
+as it arrives. The workers only read the catalog, prices and stock (committed data), each over its
+own database connection; the writing process keeps its single transaction, so searches still see
+the old index until it commits.
+
+Where the workers could not see the data (inside a transaction that is not committed yet, as in
+tests), in a daemonic process (which may not fork) or for a few batches, the batches are built
+here, one after the other. HANDEL_REINDEX_PROCESSES sets the number of workers (default: the
+number of cores, at most 2; 1 builds here).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from django.db import connections, transaction
+
+T = TypeVar("T")
+MIN_BATCHES = 3
+
+_job: dict[str, Callable[[Any], Any]] = {}  # what the forked workers run, set before the fork
+
+
+def _build_in_worker(batch: Any) -> Any:
+    return _job["build"](batch)
+
+
+def worker_count(batches: int) -> int:
+    wanted = int(os.environ.get("HANDEL_REINDEX_PROCESSES", "0") or 0) or min(2, os.cpu_count() or 1)
+    if (
+        wanted < 2
+        or batches < MIN_BATCHES
+        or transaction.get_connection().in_atomic_block
+        or multiprocessing.current_process().daemon
+    ):
+        return 1
+    return wanted
+
+
+@contextmanager
+def built(batches: Sequence[Sequence[int]], build: Callable[[Sequence[int]], T]) -> Iterator[Iterator[T]]:
+    """The results of `build` for each batch, in order: made by worker processes forked now (before
+    the caller opens its transaction), or here when workers cannot be used."""
+    workers = worker_count(len(batches))
+    if workers < 2:
+        yield (build(batch) for batch in batches)
+        return
+    # The workers must not share this process's connections: close them before the fork (this
+    # process reconnects when it next queries, the workers open their own).
+    connections.close_all()
+    _job["build"] = build
+    pool = multiprocessing.get_context("fork").Pool(workers)
+    try:
+        yield pool.imap(_build_in_worker, batches)
+        pool.close()
+        pool.join()
+    finally:
+        pool.terminate()
+        _job.clear()

@@ -156,3 +156,16 @@ def test_bookkeeping_commits_do_not_wait_for_the_disk_but_changes_do():
         assert setting() == "off"
     with transaction.atomic():
         assert setting() == "on"
+
+
+def test_a_bulk_job_spares_the_collector_and_restores_it():
+    import gc
+
+    from handel.core.batching import fewer_collections
+
+    threshold, frozen = gc.get_threshold(), gc.get_freeze_count()
+    with fewer_collections():
+        assert gc.get_threshold()[0] >= 50_000
+        assert gc.get_freeze_count() >= frozen
+    assert gc.get_threshold() == threshold
+    assert gc.get_freeze_count() == frozen  # a heap frozen before (a server worker's) stays frozen

@@ -74,10 +74,14 @@ def fewer_collections() -> Iterator[None]:
     collected less often, so the collector stops rescanning Django's long-lived heap dozens of
     times. Everything is restored afterwards; reference counting still frees objects at once."""
     threshold = gc.get_threshold()
-    gc.freeze()
+    # A server worker froze its start-up heap already (wsgi.py): unfreezing afterwards would undo that.
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
     gc.set_threshold(max(threshold[0], 50_000), *threshold[1:])
     try:
         yield
     finally:
         gc.set_threshold(*threshold)
-        gc.unfreeze()
+        if freeze:
+            gc.unfreeze()

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from handel.checkout import delivery
+from handel.checkout.approvals import submit_for_approval
 from handel.checkout.models import Cart, SlotBooking
 from handel.checkout.queries import (
     DestinationGroup,
@@ -29,9 +30,9 @@ from handel.checkout.queries import (
     price_checkout,
     stock_lines,
 )
-from handel.checkout.totals import shown_amount
+from handel.checkout.snapshots import order_snapshot
 from handel.companies import permissions as company_permissions
-from handel.companies.queries import company_by_code, members_of, viewer_for
+from handel.companies.queries import company_by_code, viewer_for
 from handel.companies.services import charge_on_account, ensure_can_order
 from handel.core import audit
 from handel.core.batching import written_together
@@ -42,14 +43,12 @@ from handel.inventory.services import Destination, reserve_stock
 from handel.orders import lifecycle
 from handel.orders.services import cancel_order, record_order, transition_order
 from handel.orders.services.lifecycle import ORDER_SERIES
-from handel.orders.types import AddressSnapshot, LineSnapshot, OrderSnapshot
 from handel.payments.methods import METHODS
 from handel.payments.queries import AvailableMethod, available_methods
 from handel.payments.services import start_payment
 from handel.pricing.queries import customer_key
 from handel.pricing.services import UsedPromotion, record_promotion_usage
-from handel.procurement.rules import PurchaseFacts
-from handel.procurement.services import budget_remaining, mark_ordered, steps_for, submit_purchase
+from handel.procurement.services import mark_ordered
 
 if TYPE_CHECKING:
     from handel.payments.models import Payment
@@ -110,12 +109,6 @@ class PlacementState:
     delivery: dict[str, Any] = field(default_factory=dict)
     company_code: str = ""
     company_id: int | None = None
-
-
-def _address(data: dict[str, Any] | None) -> AddressSnapshot | None:
-    if not data:
-        return None
-    return AddressSnapshot(**{key: str(data.get(key) or "") for key in AddressSnapshot.__dataclass_fields__})
 
 
 def check_complete(priced: PricedCheckout, request: PlacementRequest) -> None:
@@ -361,124 +354,16 @@ def _record_promotions(state: PlacementState) -> None:
         record_promotion_usage(order_reference=state.number, customer_key=customer_key(state.cart.customer), used=used)
 
 
-def snapshot_of(state: PlacementState) -> OrderSnapshot:
-    priced, cart = state.priced, state.cart
-    tax = priced.context.tax
-    lines = []
-    for item in priced.lines:
-        result = item.result
-        assert result is not None  # unpriced lines were refused
-        options = dict(item.line.options)
-        if item.line.ship_to and item.line.ship_to in cart.extra_addresses:
-            options["ship_to"] = item.line.ship_to
-        lines.append(
-            LineSnapshot(
-                sku=item.line.sku,
-                name=item.facts.name if item.facts else item.line.sku,
-                quantity=item.line.quantity,
-                unit_price=shown_amount(
-                    result.unit_price,
-                    result.taxed.rate,
-                    entered_including_tax=tax.prices_entered_including_tax,
-                    shown_including_tax=tax.prices_shown_including_tax,
-                ),
-                discount=shown_amount(
-                    result.discount,
-                    result.taxed.rate,
-                    entered_including_tax=tax.prices_entered_including_tax,
-                    shown_including_tax=tax.prices_shown_including_tax,
-                ),
-                tax_rate=result.taxed.rate,
-                tax_amount=result.taxed.tax,
-                total_net=result.taxed.net,
-                total_gross=result.taxed.gross,
-                kind=item.facts.kind if item.facts else "simple",
-                options=options,
-                explanation={"steps": [step.as_dict() for step in result.explanation]},
-                note=item.line.note,
-            )
-        )
-    for gift in priced.result.gifts:
-        fact = priced.facts.get(gift.sku)
-        lines.append(
-            LineSnapshot(
-                sku=gift.sku,
-                name=fact.name if fact else gift.sku,
-                quantity=gift.quantity,
-                unit_price=ZERO,
-                discount=ZERO,
-                tax_rate=Decimal(0),
-                tax_amount=ZERO,
-                total_net=ZERO,
-                total_gross=ZERO,
-                kind="gift",
-                explanation={
-                    "steps": [
-                        {"kind": "promotion", "code": gift.promotion_code, "detail": "free gift", "amount": "0.00"}
-                    ]
-                },
-            )
-        )
-    totals = priced.totals
-    breakdown: dict[Decimal, list[Decimal]] = {}
-    for line in lines:
-        entry = breakdown.setdefault(line.tax_rate, [ZERO, ZERO])
-        entry[0] += line.total_net
-        entry[1] += line.tax_amount
-    if totals.shipping.net:
-        entry = breakdown.setdefault(totals.shipping.rate, [ZERO, ZERO])
-        entry[0] += totals.shipping.net
-        entry[1] += totals.shipping.tax
-    delivery_info = dict(state.delivery)
-    if cart.extra_addresses:
-        delivery_info["addresses"] = cart.extra_addresses
-        delivery_info["line_addresses"] = {
-            item.line.sku: item.line.ship_to for item in priced.lines if item.line.ship_to
-        }
-    return OrderSnapshot(
-        channel_code=cart.channel_code,
-        currency=totals.currency,
-        locale=priced.channel.default_locale,
-        email=cart.email,
-        prices_include_tax=totals.prices_include_tax,
-        lines=tuple(lines),
-        billing_address=_address(cart.billing_address) or AddressSnapshot("", "", "", "", "", ""),
-        shipping_address=_address(cart.shipping_address)
-        if state.delivery["method"] not in (delivery.DIGITAL,)
-        else None,
-        delivery=delivery_info,
-        shipping_net=totals.shipping.net,
-        shipping_gross=totals.shipping.gross,
-        discount_total=totals.discount_total,
-        subtotal_net=totals.goods_net,
-        subtotal_gross=totals.goods_gross,
-        tax_total=totals.tax_total,
-        grand_total=totals.grand_total,
-        payment_method=state.request.payment_method,
-        customer_id=cart.customer_id,
-        company_id=state.company_id,
-        purchase_order_number=state.request.purchase_order_number.strip()[:50],
-        placed_by_staff_id=cart.placed_by_staff_id,
-        promotions=tuple(
-            {
-                "code": item.code,
-                "name": item.name,
-                "action": item.action,
-                "discount": str(item.discount),
-                "coupon": item.coupon,
-            }
-            for item in priced.result.applied_promotions
-        ),
-        tax_breakdown=tuple(
-            {"rate": str(rate), "net": str(net), "tax": str(amount)}
-            for rate, (net, amount) in sorted(breakdown.items())
-        ),
-        notes=state.request.notes.strip()[:2000],
-    )
-
-
 def _record(state: PlacementState) -> None:
-    snapshot = snapshot_of(state)
+    snapshot = order_snapshot(
+        priced=state.priced,
+        cart=state.cart,
+        delivery_info=state.delivery,
+        payment_method=state.request.payment_method,
+        purchase_order_number=state.request.purchase_order_number,
+        notes=state.request.notes,
+        company_id=state.company_id,
+    )
     order = record_order(snapshot=snapshot, actor=state.actor, number=state.number)
     state.cart.status, state.cart.order_number = Cart.Status.ORDERED, order.number
     state.cart.save(update_fields=["status", "order_number", "updated_at"])
@@ -520,79 +405,6 @@ PLACEMENT_STEPS: tuple[Callable[[PlacementState], None], ...] = (
 )
 
 
-def _purchase_facts(state: PlacementState) -> PurchaseFacts:
-    priced = state.priced
-    return PurchaseFacts(
-        total=priced.totals.grand_total,
-        shipping_cost=priced.totals.shipping.gross,
-        line_count=len(priced.lines),
-        skus=frozenset(item.line.sku for item in priced.lines),
-        category_paths=frozenset(path for item in priced.lines if item.facts for path in item.facts.category_paths),
-    )
-
-
-def _rules_hold(state: PlacementState, facts: PurchaseFacts) -> bool:
-    """Whether the company's approval rules would hold this purchase (nothing is written)."""
-    company = company_by_code(state.company_code)
-    member = (
-        members_of(company).select_related("role", "team").filter(user=state.cart.customer).first()
-        if company is not None
-        else None
-    )
-    if member is None:
-        return False
-    facts = PurchaseFacts(
-        **{
-            **facts.__dict__,
-            "buyer_role": member.role.code,
-            "buyer_team_id": member.team_id,
-            "budget_remaining": budget_remaining(member, state.priced.totals.currency),
-        }
-    )
-    return bool(steps_for(member, facts))
-
-
-def _approval_needed(state: PlacementState) -> str:
-    """A company cart that an approval rule catches waits as a purchase order; '' when not."""
-    if not state.company_code or state.cart.placed_by_staff_id is not None:
-        return ""
-    priced = state.priced
-    facts = _purchase_facts(state)
-    if METHODS[state.request.payment_method].online:
-        if not _rules_hold(state, facts):
-            return ""
-        # A purchase may wait days for its approvers; a card authorisation would not.
-        raise InvalidInput(
-            "this purchase needs your company's approval, so it cannot be paid by card: "
-            "choose purchase order, bank transfer or pay on account",
-            errors=[field_error(["body", "payment_method"], "not for purchases that need approval")],
-        )
-    cart_data = {
-        "cart": str(state.cart.public_id),
-        "lines": [
-            {"sku": item.line.sku, "quantity": item.line.quantity, "options": item.line.options, "note": item.line.note}
-            for item in priced.lines
-        ],
-        "delivery": state.cart.delivery,
-        "shipping_address": state.cart.shipping_address,
-        "billing_address": state.cart.billing_address,
-        "payment_method": state.request.payment_method,
-        "shown_total": str(priced.totals.grand_total),
-        "coupon_codes": state.cart.coupon_codes,
-    }
-    po = submit_purchase(
-        buyer=state.cart.customer,
-        channel_code=state.cart.channel_code,
-        currency=priced.totals.currency,
-        total=priced.totals.grand_total,
-        shipping_cost=priced.totals.shipping.gross,
-        cart=cart_data,
-        facts=facts,
-        purchase_order_number=state.request.purchase_order_number.strip()[:50],
-    )
-    return po.number if po is not None else ""
-
-
 def place_order(*, public_id: Any, user: Any, request: PlacementRequest, from_approval: bool = False) -> Placement:
     """Place the cart's order (or submit it for approval), then start its payment."""
     actor = user if user is not None and getattr(user, "is_authenticated", False) else None
@@ -600,7 +412,13 @@ def place_order(*, public_id: Any, user: Any, request: PlacementRequest, from_ap
     cart = cart_for(public_id, user) if actor is not None and not from_approval else None
     if cart is not None and cart.customer_id and viewer_for(cart.customer) is not None:
         state = _prepare(cart, request, actor)
-        number = _approval_needed(state)
+        number = submit_for_approval(
+            cart=state.cart,
+            priced=state.priced,
+            company_code=state.company_code,
+            payment_method=request.payment_method,
+            purchase_order_number=request.purchase_order_number,
+        )
         if number:
             with transaction.atomic(durable=True):
                 locked = Cart.objects.select_for_update().get(pk=cart.pk)

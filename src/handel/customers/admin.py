@@ -18,7 +18,7 @@ from handel.core.admin import AuditedModelAdmin, ReadOnlyAdmin
 from handel.core.errors import DomainError
 from handel.customers import services
 from handel.customers.models import Address, CustomerGroup, CustomerStats, Segment, SegmentMembership, User
-from handel.customers.segments import RULE_FIELDS
+from handel.customers.segments.rules import RULE_FIELDS
 
 admin.site.unregister(Group)
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from handel.core.demo import DemoContext
 from handel.customers.models import Address, CustomerGroup, Segment, User
-from handel.customers.segments import materialise_segment
+from handel.customers.segments.members import materialise_segment
 
 DEMO_PASSWORD = "handel-demo"  # noqa: S105 (the documented demo password)
 LOGINS = [

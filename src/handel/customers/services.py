@@ -24,7 +24,7 @@ from handel.core.events import emit
 from handel.customers.models import Address, CustomerGroup, User
 from handel.customers.queries import NO_SUCH_CUSTOMER, why_not_act_as
 
-# The segment use cases live in handel/customers/segments.py; services is their public entry.
+# The segment use cases live in the handel/customers/segments package; services is their public entry.
 from handel.customers.segments import MAX_MEMBERS_PER_CALL as MAX_MEMBERS_PER_CALL
 from handel.customers.segments import MembershipChange as MembershipChange
 from handel.customers.segments import add_segment_members as add_segment_members

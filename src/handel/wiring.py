@@ -18,6 +18,7 @@ from handel.catalog.media import services as catalog_media_services
 from handel.channels import demo as channels_demo
 from handel.checkout import notifications as checkout_notifications
 from handel.checkout import placement as checkout_placement
+from handel.checkout import services as checkout_services
 from handel.companies import demo as companies_demo
 from handel.companies import notifications as company_notifications
 from handel.companies import services as company_services
@@ -131,6 +132,12 @@ PERIODIC_JOBS = [
         customer_services.refresh_segments,
         timedelta(days=1),
         "recompute rule segments whose conditions move with the clock (days since sign-up, last order)",
+    ),
+    PeriodicJob(
+        "purge_abandoned_guest_carts",
+        checkout_services.purge_abandoned_guest_carts,
+        timedelta(days=1),
+        "remove open guest carts untouched for 30 days (their cookie has expired)",
     ),
     PeriodicJob(
         "purge_guest_compare_lists",

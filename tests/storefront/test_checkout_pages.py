@@ -76,6 +76,38 @@ def place_form(client: Client, method: str = "bank_transfer", **extra: str) -> d
     return {"payment_method": method, "idempotency_key": key, "expected_total": total, **extra}
 
 
+def test_a_refused_first_line_leaves_no_stray_cart(shop):
+    """The guest's first add is refused (unknown product): the cart made for it is theirs from now
+    on, so the next add fills it instead of making another."""
+    client = Client()
+    refused = add(client, "NO-SUCH-SKU")
+    assert refused.status_code == 302
+    assert Cart.objects.count() == 1 and CART_COOKIE in refused.cookies
+    assert add(client, "A").status_code == 302
+    assert Cart.objects.count() == 1
+    assert list(the_cart().lines.values_list("sku", flat=True)) == ["A"]
+
+
+def test_abandoned_guest_carts_are_purged_after_their_cookie_expired(shop):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from handel.checkout import services as checkout_services
+
+    old, recent = Client(), Client()
+    add(old, "A")
+    add(recent, "B")
+    stale = Cart.objects.get(lines__sku="A")
+    Cart.objects.filter(pk=stale.pk).update(updated_at=timezone.now() - timedelta(days=31))
+    ordered = Cart.objects.create(channel_code="b2c", status=Cart.Status.ORDERED, order_number="ORD-1")
+    Cart.objects.filter(pk=ordered.pk).update(updated_at=timezone.now() - timedelta(days=90))
+    assert checkout_services.purge_abandoned_guest_carts() == 2  # the cart and its line
+    assert not Cart.objects.filter(pk=stale.pk).exists()
+    assert Cart.objects.filter(lines__sku="B").exists() and Cart.objects.filter(pk=ordered.pk).exists()
+    assert add(old, "C").status_code == 302  # the expired cookie's owner simply gets a new cart
+
+
 def test_a_guest_cart_lives_in_a_signed_httponly_cookie(shop):
     client = Client()
     response = add(client, "A", 2)

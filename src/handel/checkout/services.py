@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from handel.channels.models import Channel
 from handel.checkout import lines as line_rules
@@ -504,3 +506,22 @@ def set_delivery(*, public_id: Any, user: Any, code: str) -> PricedCheckout:
         cart.save(update_fields=["delivery", "updated_at"])
         audit.record(actor=_signed_in(user), action="cart.delivery_set", obj=cart, data={"code": code})
     return remember_total(cart)
+
+
+# A guest cart lives in a cookie kept this long; past it nobody can open the cart again.
+GUEST_CART_LIFETIME = timedelta(days=30)
+
+
+def purge_abandoned_guest_carts(max_age: timedelta = GUEST_CART_LIFETIME) -> int:
+    """Open guest carts untouched for `max_age`, whose cookie has expired (the periodic job).
+    Carts of customers, carts staff made for a customer and carts that became orders stay."""
+    with transaction.atomic(durable=True):
+        deleted, _ = Cart.objects.filter(
+            status=Cart.Status.OPEN,
+            customer__isnull=True,
+            placed_by_staff__isnull=True,
+            updated_at__lt=timezone.now() - max_age,
+        ).delete()
+        if deleted:
+            audit.record(actor=None, action="cart.purged", object_type="checkout.cart", data={"rows": deleted})
+    return deleted

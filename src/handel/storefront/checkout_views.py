@@ -184,6 +184,7 @@ def cart_add(request: HttpRequest) -> HttpResponse:
         if key.startswith("option-")
     }
     target = _safe_next(request, reverse("cart"))
+    cart = None
     try:
         quantity = _whole_number(request.POST.get("quantity"), "quantity", default=1)
         if not sku:
@@ -197,7 +198,8 @@ def cart_add(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         for text in _messages_of(exc):
             messages.error(request, text)
-        return redirect(target)
+        # A cart made for this refused line is the guest's from now on, not a stray row.
+        return _keep_cart(request, redirect(target), cart) if cart is not None else redirect(target)
     messages.success(request, _("%(quantity)s x %(sku)s is in your cart.") % {"quantity": quantity, "sku": sku})
     return _keep_cart(request, redirect(target), cart)
 

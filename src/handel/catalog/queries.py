@@ -20,6 +20,7 @@ from handel.catalog.models import (
     Assortment,
     Attribute,
     AttributeOption,
+    BundleOption,
     Category,
     KitComponent,
     Product,
@@ -79,6 +80,7 @@ def product_facts(skus: Iterable[str]) -> dict[str, ProductFacts]:
     }
     bundle = Product.Kind.BUNDLE.value
     virtual = Product.Kind.VIRTUAL.value
+    defaults = _default_components([row[0] for row in rows if row[2] == bundle and row[11] == "dynamic"])
     facts = {}
     for (
         product_id,
@@ -123,8 +125,36 @@ def product_facts(skus: Iterable[str]) -> dict[str, ProductFacts]:
             order_increment=order_increment,
             status=status,
             bundle_pricing=bundle_pricing if kind == bundle else "",
+            default_components=defaults.get(product_id, ()),
         )
     return facts
+
+
+def _default_components(bundle_ids: list[int]) -> dict[int, tuple[tuple[str, int], ...]]:
+    """The preselected options of these dynamic bundles, for those whose every required group has
+    one (one query, only when there are such bundles)."""
+    if not bundle_ids:
+        return {}
+    chosen: dict[int, list[tuple[str, int]]] = {}
+    required: dict[int, set[int]] = {}
+    preselected: dict[int, set[int]] = {}
+    for bundle_id, group_id, is_required, sku, quantity, is_default in (
+        BundleOption.objects.filter(group__bundle_id__in=bundle_ids)
+        .order_by("group__bundle_id", "group__position", "group_id", "position", "id")
+        .values_list(
+            "group__bundle_id", "group_id", "group__is_required", "product__sku", "default_quantity", "is_default"
+        )
+    ):
+        if is_required:
+            required.setdefault(bundle_id, set()).add(group_id)
+        if is_default:
+            chosen.setdefault(bundle_id, []).append((sku, quantity))
+            preselected.setdefault(bundle_id, set()).add(group_id)
+    return {
+        bundle_id: tuple(found)
+        for bundle_id, found in chosen.items()
+        if required.get(bundle_id, set()) <= preselected[bundle_id]
+    }
 
 
 def with_ancestors(path: str) -> list[str]:

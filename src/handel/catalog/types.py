@@ -27,6 +27,9 @@ class ProductFacts:
     order_increment: int
     status: str
     bundle_pricing: str = ""  # a bundle's: fixed (its own price) or dynamic (the sum of its chosen options)
+    # A dynamic bundle's preselected options (SKU, quantity), when every required group has one:
+    # what it costs before the buyer chooses (listings, search, compare). Empty otherwise.
+    default_components: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -270,6 +270,7 @@ def load_product_facts(
             cost_price=facts.cost_price,
             msrp=facts.msrp,
             dynamic_bundle=facts.bundle_pricing == "dynamic",
+            default_components=facts.default_components,
         )
         for sku, facts in known.items()
     }
@@ -420,6 +421,11 @@ def load_pricing_context(
         group = customer.customer_group
     group_code = group.code if group else None
     facts = load_product_facts(sku_list, catalog_facts)
+    # A dynamic bundle not configured yet is priced by its preselected options: they are priced too.
+    preselected = {sku for f in facts.values() for sku, _ in f.default_components} - set(facts)
+    if preselected:
+        facts.update(load_product_facts(sorted(preselected)))
+        sku_list += sorted(preselected)
     lookup_skus = sku_list + sorted({f.parent_sku for f in facts.values() if f.parent_sku} - set(sku_list))
     price_lists = load_price_lists(
         currency=channel.currency,

@@ -338,12 +338,13 @@ class PriceBook:
         components: tuple[tuple[str, int], ...] = (),
     ) -> tuple[Decimal, Decimal, str, list[ExplanationStep]] | None:
         """(list unit price, unit price after rules, list code, steps), or None when no list prices the SKU.
-        A dynamic bundle with its chosen `components` costs the sum of their prices (each at the
-        quantity the line takes of it, so their tiers apply), then the bundle's own rules."""
+        A dynamic bundle with its chosen `components` (or, not chosen yet, its preselected ones) costs
+        the sum of their prices (each at the quantity the line takes of it, so their tiers apply),
+        then the bundle's own rules."""
         if facts is None:
             facts = self.facts(sku)
-        if facts.dynamic_bundle and components:
-            return self.bundle_price(sku, quantity, facts, components)
+        if facts.dynamic_bundle and (components or facts.default_components):
+            return self.bundle_price(sku, quantity, facts, components or facts.default_components)
         for price_list in self.lists:
             found = self.list_price(price_list, sku, facts.parent_sku, quantity)
             if found is not None:

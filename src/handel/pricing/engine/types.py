@@ -49,6 +49,8 @@ class ProductPricingFacts:
     cost_price: Decimal | None = None
     msrp: Decimal | None = None
     dynamic_bundle: bool = False  # priced as the sum of the options chosen, when they are given
+    # ...or else of its preselected options (what listings show), when every required group has one
+    default_components: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

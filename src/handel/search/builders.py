@@ -27,6 +27,18 @@ T = TypeVar("T")
 MIN_BATCHES = 3
 
 _job: dict[str, Callable[[Any], Any]] = {}  # what the forked workers run, set before the fork
+_inherited: list[Any] = []  # in a worker: database connections of the parent, never used or closed
+
+
+def _start_worker() -> None:
+    """In a forked worker. The parent closed its connections before the fork, but one it could not
+    close (a test's live server keeps its own open) would be shared with this process: it is put
+    aside, not closed (closing would end the parent's session on the shared socket), and the
+    worker opens its own."""
+    for wrapper in connections.all(initialized_only=True):
+        if wrapper.connection is not None:
+            _inherited.append(wrapper.connection)
+            wrapper.connection = None
 
 
 def _build_in_worker(batch: Any) -> Any:
@@ -57,7 +69,7 @@ def built(batches: Sequence[Sequence[int]], build: Callable[[Sequence[int]], T])
     # process reconnects when it next queries, the workers open their own).
     connections.close_all()
     _job["build"] = build
-    pool = multiprocessing.get_context("fork").Pool(workers)
+    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker)
     try:
         yield pool.imap(_build_in_worker, batches)
         pool.close()

@@ -1,5 +1,5 @@
-"""Write use cases for payments: start, capture, void, refund, webhooks, the test gateway's challenge,
-and the store credit ledger.
+"""Write use cases for payments: start, capture, void, refund, webhooks, the test gateway's challenge;
+the store credit ledger is in `store_credit` (its use cases are re-exported here).
 
 Provider calls stand outside database transactions (a real provider is a network call); the
 payment row is written before the call and updated after it, each in its own transaction.
@@ -11,29 +11,30 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 
 from handel.core import audit
 from handel.core.errors import Conflict, DomainError, InvalidInput, NotFound, field_error
 from handel.core.events import emit
-from handel.core.money import known_currencies, round_amount
+from handel.payments.bookkeeping import clean_amount, record_transaction
 from handel.payments.methods import METHODS
 from handel.payments.models import (
     Payment,
     PaymentTransaction,
-    StoreCreditAccount,
-    StoreCreditEntry,
     WebhookReceipt,
 )
 from handel.payments.providers import provider
 from handel.payments.providers.base import ProviderResult, WebhookRejected
 from handel.payments.providers.test_gateway import TestGateway, sign
+from handel.payments.store_credit import STORE_CREDIT, give_store_credit_back, pay_with_store_credit
+
+# The store credit use cases live in handel/payments/store_credit.py; services is their public entry.
+from handel.payments.store_credit import InsufficientStoreCredit as InsufficientStoreCredit
+from handel.payments.store_credit import adjust_store_credit as adjust_store_credit
+from handel.payments.store_credit import grant_store_credit as grant_store_credit
 
 S = Payment.Status
-STORE_CREDIT = "store_credit"
 # Providers that are not called over the network: their steps are booked here directly.
 LOCAL_PROVIDERS = frozenset({"offline", STORE_CREDIT})
 
@@ -48,44 +49,6 @@ class PaymentStateError(DomainError):
     status = 409
     slug = "payment-state"
     title = "The payment cannot do that now"
-
-
-class InsufficientStoreCredit(DomainError):
-    status = 409
-    slug = "store-credit-insufficient"
-    title = "Not enough store credit"
-
-
-def _clean_amount(amount: Decimal, currency: str, field: str = "amount") -> Decimal:
-    if currency not in known_currencies():
-        raise InvalidInput("unknown currency", errors=[field_error(["body", "currency"], "not ISO 4217")])
-    if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0:
-        raise InvalidInput("the amount must be positive", errors=[field_error(["body", field], "must be > 0")])
-    if round_amount(amount, currency) != amount:
-        raise InvalidInput(
-            "the amount has more decimals than the currency",
-            errors=[field_error(["body", field], f"too many decimals for {currency}")],
-        )
-    return amount
-
-
-def _record(
-    payment: Payment,
-    kind: str,
-    result: ProviderResult | None,
-    amount: Decimal = Decimal("0"),
-    success: bool = True,
-    message: str = "",
-) -> None:
-    PaymentTransaction.objects.create(
-        payment=payment,
-        kind=kind,
-        amount=amount,
-        success=success if result is None else result.status != "failed",
-        provider_reference=result.provider_reference if result else "",
-        error_code=result.error_code if result else "",
-        message=(result.message if result else message)[:255],
-    )
 
 
 def start_payment(
@@ -109,7 +72,7 @@ def start_payment(
             f"unknown payment method '{method}'",
             errors=[field_error(["body", "method"], f"one of {', '.join(METHODS)}")],
         )
-    amount = _clean_amount(amount, currency)
+    amount = clean_amount(amount, currency)
     details = dict(details or {})
     if spec.needs_po_number and not str(details.get("po_number", "")).strip():
         raise InvalidInput(
@@ -118,7 +81,7 @@ def start_payment(
     if spec.online and not card:
         raise InvalidInput("card details are required", errors=[field_error(["body", "card"], "required")])
     if spec.needs_store_credit:
-        return _pay_with_store_credit(
+        return pay_with_store_credit(
             reference=reference, amount=amount, currency=currency, customer_id=customer_id, details=details, actor=actor
         )
     fields = {
@@ -155,7 +118,7 @@ def start_payment(
         before = payment.status
         payment.provider_reference = result.provider_reference
         payment.card_brand, payment.card_last4 = result.card_brand, result.card_last4
-        _record(payment, PaymentTransaction.Kind.AUTHORIZE, result, amount)
+        record_transaction(payment, PaymentTransaction.Kind.AUTHORIZE, result, amount)
         if result.status == "failed":
             payment.status = S.FAILED
             payment.failure_code, payment.failure_message = result.error_code, result.message
@@ -187,7 +150,7 @@ def capture_payment(*, public_id: str, amount: Decimal | None = None, actor: Any
             raise PaymentStateError(f"a {payment.get_status_display().lower()} payment cannot be captured")
         ceiling = payment.amount if payment.status == S.AWAITING_TRANSFER else payment.authorized_amount
         remaining = ceiling - payment.captured_amount
-        amount = _clean_amount(amount if amount is not None else remaining, payment.currency)
+        amount = clean_amount(amount if amount is not None else remaining, payment.currency)
         if amount > remaining:
             raise InvalidInput(
                 f"at most {remaining} {payment.currency} can still be captured",
@@ -200,7 +163,7 @@ def capture_payment(*, public_id: str, amount: Decimal | None = None, actor: Any
     )
     with transaction.atomic(durable=True):
         payment = _locked(public_id)
-        _record(payment, PaymentTransaction.Kind.CAPTURE, result, amount)
+        record_transaction(payment, PaymentTransaction.Kind.CAPTURE, result, amount)
         if result.status == "failed":
             payment.save(update_fields=["updated_at"])
             raise PaymentDeclined(result.message or "the capture failed", slug="capture-failed")
@@ -228,7 +191,7 @@ def void_payment(*, public_id: str, actor: Any = None) -> Payment:
     )
     with transaction.atomic(durable=True):
         payment = _locked(public_id)
-        _record(payment, PaymentTransaction.Kind.VOID, result)
+        record_transaction(payment, PaymentTransaction.Kind.VOID, result)
         if result.status == "failed":
             payment.save(update_fields=["updated_at"])
             raise PaymentStateError(result.message or "the void failed")
@@ -245,7 +208,7 @@ def refund_payment(*, public_id: str, amount: Decimal | None = None, actor: Any 
         refundable = payment.captured_amount - payment.refunded_amount
         if refundable <= 0:
             raise PaymentStateError("nothing captured is left to refund")
-        amount = _clean_amount(amount if amount is not None else refundable, payment.currency)
+        amount = clean_amount(amount if amount is not None else refundable, payment.currency)
         if amount > refundable:
             raise InvalidInput(
                 f"at most {refundable} {payment.currency} can be refunded",
@@ -258,7 +221,7 @@ def refund_payment(*, public_id: str, amount: Decimal | None = None, actor: Any 
     )
     with transaction.atomic(durable=True):
         payment = _locked(public_id)
-        _record(payment, PaymentTransaction.Kind.REFUND, result, amount)
+        record_transaction(payment, PaymentTransaction.Kind.REFUND, result, amount)
         if result.status == "failed":
             payment.save(update_fields=["updated_at"])
             raise PaymentDeclined(result.message or "the refund failed", slug="refund-failed")
@@ -267,7 +230,7 @@ def refund_payment(*, public_id: str, amount: Decimal | None = None, actor: Any 
         payment.status = S.REFUNDED if payment.refunded_amount >= payment.captured_amount else S.PARTIALLY_REFUNDED
         payment.save(update_fields=["status", "updated_at"])
         if payment.provider == STORE_CREDIT:
-            _give_store_credit_back(payment, amount, note=reason or "refund", actor=actor)
+            give_store_credit_back(payment, amount, note=reason or "refund", actor=actor)
         audit.record(
             actor=actor, action="payment.refunded", obj=payment, data={"amount": str(amount), "reason": reason}
         )
@@ -313,7 +276,7 @@ def receive_webhook(*, provider_code: str, body: bytes, headers: dict[str, str])
             event.amount,
             message=event.kind,
         )
-        _record(payment, PaymentTransaction.Kind.WEBHOOK, result, event.amount)
+        record_transaction(payment, PaymentTransaction.Kind.WEBHOOK, result, event.amount)
         if event.kind == "payment.authorized" and payment.status in (S.PENDING, S.REQUIRES_ACTION):
             payment.status, payment.authorized_amount, payment.action_url = S.AUTHORIZED, payment.amount, ""
             payment.save()
@@ -353,190 +316,3 @@ def on_order_cancelled(payload: dict[str, Any]) -> None:
             void_payment(public_id=str(payment.public_id))
         elif payment.captured_amount > payment.refunded_amount:
             refund_payment(public_id=str(payment.public_id), reason="order cancelled")
-
-
-def _user_or_none(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) is not None else None
-
-
-def _lock_account(customer_id: int, currency: str, *, create: bool) -> StoreCreditAccount | None:
-    """Lock the customer's account row (PostgreSQL); SQLite's IMMEDIATE transactions already hold
-    the one write lock. The conditional UPDATE in `_book` is what keeps the balance from going
-    below zero on both."""
-    account = StoreCreditAccount.objects.select_for_update().filter(customer_id=customer_id, currency=currency).first()
-    if account is None and create:
-        try:
-            with transaction.atomic():
-                StoreCreditAccount.objects.create(customer_id=customer_id, currency=currency)
-        except IntegrityError:
-            pass  # opened by a concurrent grant; lock theirs
-        account = StoreCreditAccount.objects.select_for_update().get(customer_id=customer_id, currency=currency)
-    return account
-
-
-def _book(
-    account: StoreCreditAccount,
-    *,
-    kind: str,
-    amount: Decimal,
-    reference: str,
-    payment: Payment | None = None,
-    note: str = "",
-    actor: Any = None,
-) -> StoreCreditEntry:
-    """Move the balance by `amount` and append the entry, in the caller's transaction. A debit
-    checks and lowers the balance in one statement, so concurrent spending cannot overdraw it."""
-    rows = StoreCreditAccount.objects.filter(pk=account.pk)
-    if amount < 0:
-        rows = rows.filter(balance__gte=-amount)
-    if not rows.update(balance=F("balance") + amount, updated_at=timezone.now()):
-        account.refresh_from_db(fields=["balance"])
-        raise InsufficientStoreCredit(
-            f"{-amount} {account.currency} of store credit is needed; {account.balance} {account.currency} is left",
-            extra={"balance": str(account.balance), "currency": account.currency},
-        )
-    account.refresh_from_db(fields=["balance", "updated_at"])
-    return StoreCreditEntry.objects.create(
-        account=account,
-        kind=kind,
-        amount=amount,
-        balance_after=account.balance,
-        reference=reference[:100],
-        payment=payment,
-        note=note[:255],
-        created_by=_user_or_none(actor),
-    )
-
-
-def grant_store_credit(
-    *, customer_id: int, currency: str, amount: Decimal, reference: str, actor: Any = None, note: str = ""
-) -> StoreCreditEntry:
-    """Credit a customer's store credit for a credit memo (`reference` is its number), once per
-    memo. Runs inside the caller's transaction, so the memo and the credit commit together."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("grant_store_credit must run inside the credit memo's transaction")
-    amount = _clean_amount(amount, currency)
-    existing = StoreCreditEntry.objects.filter(kind=StoreCreditEntry.Kind.GRANT, reference=reference).first()
-    if existing is not None:
-        return existing
-    account = _lock_account(customer_id, currency, create=True)
-    assert account is not None  # created when missing
-    entry = _book(account, kind=StoreCreditEntry.Kind.GRANT, amount=amount, reference=reference, note=note, actor=actor)
-    audit.record(
-        actor=actor,
-        action="store_credit.granted",
-        obj=account,
-        data={"amount": str(amount), "reference": reference, "balance": str(entry.balance_after)},
-    )
-    return entry
-
-
-def adjust_store_credit(
-    *, actor: Any, customer_email: str, currency: str, amount: Decimal, reason: str
-) -> StoreCreditEntry:
-    """Staff add (positive `amount`) or take away (negative) store credit, with a reason. Taking
-    away more than the balance is refused."""
-    errors = []
-    customer = get_user_model().objects.filter(email__iexact=customer_email.strip()).first()
-    if customer is None:
-        errors.append(field_error(["body", "customer_email"], "no customer with this email address"))
-    if currency not in known_currencies():
-        errors.append(field_error(["body", "currency"], "not ISO 4217"))
-    if not isinstance(amount, Decimal) or not amount.is_finite() or amount == 0:
-        errors.append(field_error(["body", "amount"], "must not be zero"))
-    elif currency in known_currencies() and round_amount(amount, currency) != amount:
-        errors.append(field_error(["body", "amount"], f"too many decimals for {currency}"))
-    if not reason.strip():
-        errors.append(field_error(["body", "reason"], "required"))
-    if errors:
-        raise InvalidInput("the adjustment is not valid", errors=errors)
-    assert customer is not None
-    with transaction.atomic(durable=True):
-        account = _lock_account(customer.pk, currency, create=amount > 0)
-        if account is None:
-            raise InsufficientStoreCredit(f"{customer_email} has no store credit in {currency} to take away")
-        entry = _book(
-            account,
-            kind=StoreCreditEntry.Kind.ADJUSTMENT,
-            amount=amount,
-            reference="adjustment",  # who adjusted is created_by, kept from the customer's view
-            note=reason.strip(),
-            actor=actor,
-        )
-        audit.record(
-            actor=actor,
-            action="store_credit.adjusted",
-            obj=account,
-            data={"amount": str(amount), "reason": reason.strip(), "balance": str(entry.balance_after)},
-        )
-    return entry
-
-
-def _pay_with_store_credit(
-    *,
-    reference: str,
-    amount: Decimal,
-    currency: str,
-    customer_id: int | None,
-    details: dict[str, Any],
-    actor: Any,
-) -> Payment:
-    """Take the whole amount from the customer's store credit: the payment is captured at once."""
-    if customer_id is None:
-        raise InvalidInput(
-            "store credit needs a customer account",
-            errors=[field_error(["body", "payment_method"], "sign in to pay with store credit")],
-        )
-    # Like the other offline methods it joins the caller's transaction (placement): a refusal
-    # then takes the order back with it.
-    with transaction.atomic():
-        if StoreCreditEntry.objects.filter(kind=StoreCreditEntry.Kind.SPEND, reference=reference).exists():
-            raise Conflict(f"{reference} is already paid with store credit", slug="already-paid")
-        account = _lock_account(customer_id, currency, create=False)
-        if account is None:
-            raise InsufficientStoreCredit(f"there is no store credit in {currency}")
-        payment = Payment.objects.create(
-            reference=reference,
-            method=STORE_CREDIT,
-            provider=STORE_CREDIT,
-            currency=currency,
-            amount=amount,
-            authorized_amount=amount,
-            captured_amount=amount,
-            status=S.CAPTURED,
-            details=details,
-        )
-        entry = _book(account, kind=StoreCreditEntry.Kind.SPEND, amount=-amount, reference=reference, payment=payment)
-        _record(payment, PaymentTransaction.Kind.CAPTURE, None, amount, message="taken from store credit")
-        audit.record(
-            actor=actor,
-            action="payment.captured",
-            obj=payment,
-            data={"method": STORE_CREDIT, "amount": str(amount), "balance": str(entry.balance_after)},
-        )
-        emit("payment.authorized", {"payment_id": payment.pk, "reference": reference})
-        emit("payment.captured", {"payment_id": payment.pk, "reference": reference, "amount": str(amount)})
-    return payment
-
-
-def _give_store_credit_back(payment: Payment, amount: Decimal, *, note: str, actor: Any) -> None:
-    """Store credit spent on `payment` goes back to the balance it came from (in the caller's transaction)."""
-    spent = StoreCreditEntry.objects.filter(payment=payment, kind=StoreCreditEntry.Kind.SPEND).first()
-    if spent is None:
-        return
-    account = StoreCreditAccount.objects.select_for_update().get(pk=spent.account_id)
-    entry = _book(
-        account,
-        kind=StoreCreditEntry.Kind.REVERSAL,
-        amount=amount,
-        reference=payment.reference,
-        payment=payment,
-        note=note,
-        actor=actor,
-    )
-    audit.record(
-        actor=actor,
-        action="store_credit.given_back",
-        obj=account,
-        data={"amount": str(amount), "reference": payment.reference, "balance": str(entry.balance_after)},
-    )

@@ -47,3 +47,9 @@ def enter_card(page: Any, number: str) -> None:
     page.get_by_label("Card number").fill(number)
     page.get_by_label("Expiry (MM/YY)").fill("12/35")
     page.get_by_label("Security code").fill("123")
+
+
+def htmx_settled(page: Any) -> None:
+    """Wait until htmx has swapped and settled what it fetched (the URL changes before that): a key
+    pressed in the old form meanwhile would submit it the old-fashioned way."""
+    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")

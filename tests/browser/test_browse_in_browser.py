@@ -10,7 +10,7 @@ import pytest
 
 from handel.pricing import services as pricing_services
 from handel.search.models import SearchClick
-from tests.browser.steps import assert_accessible
+from tests.browser.steps import assert_accessible, htmx_settled
 from tests.search.conftest import _fresh_snapshots, search_catalog  # noqa: F401 (shared fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("search_catalog")]
@@ -82,6 +82,7 @@ def test_category_page_sorts_and_passes_axe(page: Any, screenshot: Any) -> None:
     page.get_by_label("From", exact=True).fill("300")
     page.get_by_label("From", exact=True).press("Enter")
     page.wait_for_url("**price_min=300**")
+    htmx_settled(page)
     page.get_by_label("To", exact=True).fill("100")
     page.get_by_label("To", exact=True).press("Enter")
     alert = page.get_by_role("alert")

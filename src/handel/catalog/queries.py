@@ -28,6 +28,7 @@ from handel.catalog.models import (
     ProductCategory,
     ProductChannel,
 )
+from handel.catalog.records import VALUE_COLUMNS
 from handel.catalog.types import AssortmentScope, ProductFacts
 from handel.channels.queries import get_channel
 from handel.core.sql import among
@@ -387,19 +388,6 @@ INDEXED_PRODUCT_COLUMNS = (
     "brand__code",
     "brand__name",
 )
-# A value row names its attribute and option by id: their codes, names and translations are read
-# once per indexing run (`indexed_attribute_rows`, `attribute_option_rows`), not once per value.
-INDEXED_VALUE_COLUMNS = (
-    "product_id",
-    "attribute_id",
-    "locale",
-    "option_id",
-    "value_text",
-    "value_integer",
-    "value_decimal",
-    "value_boolean",
-    "value_date",
-)
 
 
 def top_level_product_ids(product_ids: Iterable[int]) -> list[int]:
@@ -512,10 +500,11 @@ def attribute_option_rows(option_ids: Sequence[int] | None = None) -> list[tuple
 
 
 def indexed_value_rows(product_ids: Sequence[int], attribute_ids: Sequence[int]) -> list[tuple[Any, ...]]:
-    """INDEXED_VALUE_COLUMNS of these products' values of these attributes, by product, attribute,
-    language and position."""
+    """VALUE_COLUMNS (records.py) of these products' values of these attributes, by product, attribute,
+    language and position. A row names its attribute and option by id: their codes, names and
+    translations are read once per indexing run (`indexed_attribute_rows`, `attribute_option_rows`)."""
     return list(
         ProductAttributeValue.objects.filter(product_id__in=among(product_ids), attribute_id__in=list(attribute_ids))
         .order_by("product_id", "attribute_id", "locale", "position")
-        .values_list(*INDEXED_VALUE_COLUMNS)
+        .values_list(*VALUE_COLUMNS)
     )

@@ -69,6 +69,19 @@ KNOWN_COLUMNS = frozenset(COLUMNS)
 ATTRIBUTE_PREFIX = "attr."
 LIST_SEPARATOR = "|"
 
+# The columns of a typed attribute value, in the order the export, the import and the index read them.
+VALUE_COLUMNS = (
+    "product_id",
+    "attribute_id",
+    "locale",
+    "option_id",
+    "value_text",
+    "value_integer",
+    "value_decimal",
+    "value_boolean",
+    "value_date",
+)
+
 
 def canonical_decimal(value: Decimal | None) -> str | None:
     if value is None:
@@ -294,17 +307,7 @@ class StoredRecords:
         for product_id, attribute_id, locale, option_id, text, integer, number, boolean, day in (
             ProductAttributeValue.objects.filter(product_id__in=list(records))
             .order_by("product_id", "attribute_id", "locale", "position")
-            .values_list(
-                "product_id",
-                "attribute_id",
-                "locale",
-                "option_id",
-                "value_text",
-                "value_integer",
-                "value_decimal",
-                "value_boolean",
-                "value_date",
-            )
+            .values_list(*VALUE_COLUMNS)
         ):
             code, kind = self.attributes[attribute_id]
             record = records[product_id]

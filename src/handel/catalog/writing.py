@@ -29,6 +29,7 @@ from handel.catalog.records import (
     ATTRIBUTE_PREFIX,
     PLAIN_COLUMNS,
     TRANSLATED_LOCALE,
+    VALUE_COLUMNS,
     Record,
     StoredRecords,
     iterate_in_chunks,
@@ -369,18 +370,7 @@ def _keep_mutual_relations_mutual(
     Product.objects.filter(pk__in={source for source, _, _ in reverse}).update(updated_at=timezone.now())
 
 
-VALUE_FIELDS = [
-    "product_id",
-    "attribute_id",
-    "locale",
-    "option_id",
-    "value_text",
-    "value_integer",
-    "value_decimal",
-    "value_boolean",
-    "value_date",
-    "position",
-]
+VALUE_FIELDS = [*VALUE_COLUMNS, "position"]
 
 
 def _attribute_rows(product_id: int, record: Record, catalog: Catalog) -> list[list[Any]]:

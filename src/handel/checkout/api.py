@@ -33,6 +33,7 @@ from handel.checkout.schemas import (
     cart_out,
     options_out,
     placement_out,
+    quick_answers_out,
 )
 from handel.checkout.uploads import read_upload
 from handel.core.api import bearer_auth, require_scope, require_staff, require_user
@@ -131,29 +132,12 @@ def remove_coupon(request: HttpRequest, cart_id: UUID, code: str) -> Any:
     return _answer(services.remove_coupon(public_id=cart_id, user=_caller(request), code=code))
 
 
-def _quick_answers(answers: list[Any]) -> dict[str, Any]:
-    return {
-        "lines": [
-            {
-                "line": answer.index + 1,
-                "sku": answer.sku,
-                "requested": answer.requested,
-                "quantity": answer.quantity,
-                "status": answer.status,
-                "message": answer.message,
-            }
-            for answer in answers
-        ],
-        "added": sum(1 for answer in answers if answer.accepted),
-    }
-
-
 @router.post("/carts/{cart_id}/quick-order", response=dict, operation_id="quick_order", auth=None)
 def quick_order(request: HttpRequest, cart_id: UUID, payload: QuickOrderIn) -> Any:
     """Many SKUs and quantities at once; every line gets an answer (added, adjusted to the
     increment, unknown SKU, not in your assortment, below minimum, ...) and valid lines are added."""
     requested = [RequestedLine(line.sku.strip(), line.quantity) for line in payload.lines]
-    return _quick_answers(services.quick_order(public_id=cart_id, user=_caller(request), requested=requested))
+    return quick_answers_out(services.quick_order(public_id=cart_id, user=_caller(request), requested=requested))
 
 
 @router.post("/carts/{cart_id}/quick-order/upload", response=dict, operation_id="quick_order_upload", auth=None)
@@ -162,7 +146,7 @@ def quick_order_upload(request: HttpRequest, cart_id: UUID, file: File[UploadedF
     requested = read_upload(file.name or "", file.read())
     if not requested:
         raise InvalidInput("the file has no lines", errors=[field_error(["body", "file"], "no rows")])
-    return _quick_answers(services.quick_order(public_id=cart_id, user=_caller(request), requested=requested))
+    return quick_answers_out(services.quick_order(public_id=cart_id, user=_caller(request), requested=requested))
 
 
 @router.post("/carts/{cart_id}/reorder", response=dict, operation_id="reorder", auth=None)

@@ -143,19 +143,7 @@ def _allocation_size(
     sources = channel_sources(channel_code)
     if not wanted or not sources:
         return (0, [])
-    available = available_by_source([sku for sku, _ in wanted], [source.id for source in sources])
-    candidates = [
-        SourceCandidate(
-            code=source.code,
-            country=source.country,
-            postal_code=source.postal_code,
-            priority=source.priority,
-            ships=source.ships,
-            pickup=source.pickup,
-            available={sku: by_source.get(source.id, 0) for sku, by_source in available.items()},
-        )
-        for source in sources
-    ]
+    candidates = _candidates(sources, [sku for sku, _ in wanted])
     stores = [
         delivery.PickupStore(source.code, source.name, source.city)
         for source, candidate in zip(sources, candidates, strict=True)

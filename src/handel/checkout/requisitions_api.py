@@ -10,6 +10,7 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from handel.checkout.requisitions import add_requisition_list_to_cart as add_list_to_cart
+from handel.checkout.schemas import quick_answers_out
 from handel.core.api import AUTH, require_scope, require_user
 
 router = Router(tags=["checkout"])
@@ -32,17 +33,4 @@ def add_requisition_list_to_cart(request: HttpRequest, list_id: int, payload: Re
     user = require_user(request)
     require_scope(request, "account")
     answers = add_list_to_cart(public_id=payload.cart_id, user=user, list_id=list_id, line_ids=payload.line_ids)
-    return {
-        "lines": [
-            {
-                "line": answer.index + 1,
-                "sku": answer.sku,
-                "requested": answer.requested,
-                "quantity": answer.quantity,
-                "status": answer.status,
-                "message": answer.message,
-            }
-            for answer in answers
-        ],
-        "added": sum(1 for answer in answers if answer.accepted),
-    }
+    return quick_answers_out(answers)

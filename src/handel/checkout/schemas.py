@@ -219,3 +219,21 @@ def placement_out(placement: Placement) -> dict[str, Any]:
         "purchase_order": placement.purchase_order or None,
         "delivery": placement.delivery or None,
     }
+
+
+def quick_answers_out(answers: list[Any]) -> dict[str, Any]:
+    """One answer per requested line (quick order, a requisition list into the cart)."""
+    return {
+        "lines": [
+            {
+                "line": answer.index + 1,
+                "sku": answer.sku,
+                "requested": answer.requested,
+                "quantity": answer.quantity,
+                "status": answer.status,
+                "message": answer.message,
+            }
+            for answer in answers
+        ],
+        "added": sum(1 for answer in answers if answer.accepted),
+    }

@@ -11,13 +11,12 @@ from django.db import transaction
 from django.db.models import Count, Max, Min, Sum
 from django.utils.dateparse import parse_datetime
 
-from handel.core import audit
 from handel.customers.models import (
     CustomerOrder,
     CustomerStats,
     User,
 )
-from handel.customers.segments.members import recompute_memberships
+from handel.customers.segments.members import recompute_and_record
 
 # --- order history (told by the orders domain through events) ---------------------------------
 
@@ -77,15 +76,7 @@ def record_order_history(*, number: str, event: str, facts: Mapping[str, Any]) -
         else:
             CustomerOrder.objects.update_or_create(number=number, defaults={**values, "cancelled": True})
         _restate(customer_id)
-        change = recompute_memberships([customer_id])
-        if change.added or change.removed:
-            audit.record(
-                actor=None,
-                action="customer.segments_recomputed",
-                object_type="customers.user",
-                object_id=str(customer_id),
-                data={"order": number, "added": change.added, "removed": change.removed},
-            )
+        recompute_and_record(customer_id, order=number)
 
 
 def on_order_placed(payload: dict[str, Any]) -> None:

@@ -99,19 +99,24 @@ def recompute_memberships(customer_ids: Collection[int], at: datetime | None = N
     return MembershipChange(len(new), removed)
 
 
+def recompute_and_record(customer_id: int, at: datetime | None = None, **context: Any) -> MembershipChange:
+    """Inside the caller's transaction: the customer's rule segments anew, audited when they changed."""
+    change = recompute_memberships([customer_id], at)
+    if change.added or change.removed:
+        audit.record(
+            actor=None,
+            action="customer.segments_recomputed",
+            object_type="customers.user",
+            object_id=str(customer_id),
+            data={**context, "added": change.added, "removed": change.removed},
+        )
+    return change
+
+
 def recompute_customer_segments(*, customer_id: int, at: datetime | None = None) -> MembershipChange:
     """A customer's facts changed outside a service of this module (e.g. in the admin)."""
     with transaction.atomic(durable=True):
-        change = recompute_memberships([customer_id], at)
-        if change.added or change.removed:
-            audit.record(
-                actor=None,
-                action="customer.segments_recomputed",
-                object_type="customers.user",
-                object_id=str(customer_id),
-                data={"added": change.added, "removed": change.removed},
-            )
-    return change
+        return recompute_and_record(customer_id, at)
 
 
 def recompute_segment(*, code: str, actor: Any = None, at: datetime | None = None) -> MembershipChange:

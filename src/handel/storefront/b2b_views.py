@@ -30,6 +30,7 @@ from handel.core.errors import DomainError
 from handel.procurement import queries as procurement_queries
 from handel.procurement import requisitions
 from handel.procurement.models import RequisitionList
+from handel.storefront.feedback import told
 
 PAGE_SIZE = 20
 CART_PATH = "/cart/"
@@ -138,17 +139,16 @@ def requisition_list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
 @require_POST
 def requisition_list_rename(request: HttpRequest, list_id: int) -> HttpResponse:
     _manager(request)
-    try:
-        requisitions.update_list(
+    told(
+        request,
+        lambda: requisitions.update_list(
             actor=request.user,
             list_id=_list(request, list_id).pk,
             name=request.POST.get("name", ""),
             description=request.POST.get("description", ""),
-        )
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(request, _("The list is saved."))
+        ),
+        _("The list is saved."),
+    )
     return _to_detail(list_id)
 
 
@@ -187,18 +187,17 @@ def requisition_line_add(request: HttpRequest, list_id: int) -> HttpResponse:
 @require_POST
 def requisition_line_update(request: HttpRequest, list_id: int, line_id: int) -> HttpResponse:
     _manager(request)
-    try:
-        requisitions.update_line(
+    told(
+        request,
+        lambda: requisitions.update_line(
             actor=request.user,
             list_id=_list(request, list_id).pk,
             line_id=line_id,
             quantity=_whole_number(request.POST.get("quantity")),
             note=request.POST.get("note", ""),
-        )
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(request, _("The line is saved."))
+        ),
+        _("The line is saved."),
+    )
     return _to_detail(list_id)
 
 
@@ -206,12 +205,11 @@ def requisition_line_update(request: HttpRequest, list_id: int, line_id: int) ->
 @require_POST
 def requisition_line_remove(request: HttpRequest, list_id: int, line_id: int) -> HttpResponse:
     _manager(request)
-    try:
-        requisitions.remove_line(actor=request.user, list_id=_list(request, list_id).pk, line_id=line_id)
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(request, _("The line is removed."))
+    told(
+        request,
+        lambda: requisitions.remove_line(actor=request.user, list_id=_list(request, list_id).pk, line_id=line_id),
+        _("The line is removed."),
+    )
     return _to_detail(list_id)
 
 
@@ -343,12 +341,11 @@ def company_user_update(request: HttpRequest, member_id: int) -> HttpResponse:
     if not changes:
         messages.error(request, _("Choose a role or a status."))
         return redirect("company")
-    try:
-        company_services.update_member(
+    told(
+        request,
+        lambda: company_services.update_member(
             actor=request.user, company_code=viewer.company_code, member_id=member_id, changes=changes
-        )
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(request, _("The user is updated."))
+        ),
+        _("The user is updated."),
+    )
     return redirect("company")

@@ -21,6 +21,7 @@ from handel.companies import services as company_services
 from handel.core.errors import DomainError, InvalidInput, field_error
 from handel.procurement import queries as procurement_queries
 from handel.procurement import services as procurement_services
+from handel.storefront.feedback import told
 
 ADDRESS_FIELDS = ("company_name", "street", "postal_code", "city", "country")
 
@@ -53,12 +54,7 @@ def _date(raw: str | None, field: str) -> date:
 
 
 def _saved(request: HttpRequest, message: str, action: Any) -> HttpResponse:
-    try:
-        action()
-    except DomainError as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(request, message)
+    told(request, action, message)
     return redirect("company_settings")
 
 

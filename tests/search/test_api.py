@@ -132,3 +132,26 @@ def test_search_query_count_does_not_grow_with_page_size(
             api.call("post", "/search", {"q": "drill", "page_size": 100, "locale": "en"}, headers=B2B).status_code
             == 200
         )
+
+
+def test_an_api_client_without_cookies_searches_and_a_session_still_needs_its_csrf_token(
+    search_catalog: Any, make_user: Any
+) -> None:
+    """CSRF protects a browser session; a client that sends no session cookie has none to ride on."""
+    from django.test import Client
+
+    from tests.conftest import PASSWORD
+
+    machine = Client(enforce_csrf_checks=True)
+    response = machine.post(
+        "/api/v1/search", {"q": "drill"}, content_type="application/json", headers={"X-Handel-Channel": "b2b"}
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["total"] > 0
+    browser = Client(enforce_csrf_checks=True)
+    make_user("ann@example.com")
+    assert browser.login(email="ann@example.com", password=PASSWORD)
+    forged = browser.post(
+        "/api/v1/search", {"q": "drill"}, content_type="application/json", headers={"X-Handel-Channel": "b2b"}
+    )
+    assert_problem(forged, 403)

@@ -31,6 +31,13 @@ class BearerTokenAuth(HttpBearer):
 class SessionCsrfAuth(SessionAuth):
     """The browser session; unsafe methods must carry the CSRF token (X-CSRFToken)."""
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Without a session cookie no session can be ridden by a forged request: nothing to check.
+        # (Otherwise an API client without cookies is refused even on public operations.)
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
         if user is not None:

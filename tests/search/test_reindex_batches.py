@@ -142,3 +142,13 @@ def test_inside_an_open_transaction_the_batches_are_built_here() -> None:
     from handel.search import builders
 
     assert builders.worker_count(100) == 1  # workers could not see what this transaction wrote
+
+
+def test_a_bad_worker_setting_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from handel.search import builders
+
+    monkeypatch.setenv("HANDEL_REINDEX_PROCESSES", "two")
+    with pytest.raises(ImproperlyConfigured, match="HANDEL_REINDEX_PROCESSES"):
+        builders.worker_count(10)

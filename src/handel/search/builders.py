@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, transaction
 
 T = TypeVar("T")
@@ -46,7 +47,10 @@ def _build_in_worker(batch: Any) -> Any:
 
 
 def worker_count(batches: int) -> int:
-    wanted = int(os.environ.get("HANDEL_REINDEX_PROCESSES", "0") or 0) or min(2, os.cpu_count() or 1)
+    setting = os.environ.get("HANDEL_REINDEX_PROCESSES", "").strip()
+    if setting and not setting.isdigit():
+        raise ImproperlyConfigured(f"HANDEL_REINDEX_PROCESSES must be a whole number, not {setting!r}")
+    wanted = int(setting or 0) or min(2, os.cpu_count() or 1)
     if (
         wanted < 2
         or batches < MIN_BATCHES

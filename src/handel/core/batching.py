@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.db import models, transaction
 
@@ -29,7 +30,7 @@ def written_together() -> Iterator[None]:
         return
     # Rows recorded inside a savepoint opened within the block are written at once, so that
     # rolling the savepoint back takes them with it.
-    pending: tuple[int, list[models.Model]] = (len(connection.savepoint_ids), [])
+    pending: tuple[int, list[models.Model]] = (_savepoints(connection), [])
     connection.__dict__[_PENDING] = pending
     try:
         yield
@@ -42,11 +43,16 @@ def written_together() -> Iterator[None]:
         connection.__dict__.pop(_PENDING, None)
 
 
+def _savepoints(connection: Any) -> int:
+    """Savepoints open now (an inner `atomic(savepoint=False)` opens none: it rolls back with its outer block)."""
+    return sum(1 for savepoint in connection.savepoint_ids if savepoint)
+
+
 def save(row: models.Model) -> None:
     """Insert the row now, or at the end of the surrounding `written_together()` block."""
     connection = transaction.get_connection()
     pending = connection.__dict__.get(_PENDING)
-    if pending is None or len(connection.savepoint_ids) > pending[0]:
+    if pending is None or _savepoints(connection) > pending[0]:
         row.save(force_insert=True)
     else:
         pending[1].append(row)

@@ -169,3 +169,21 @@ def test_a_bulk_job_spares_the_collector_and_restores_it():
         assert gc.get_freeze_count() >= frozen
     assert gc.get_threshold() == threshold
     assert gc.get_freeze_count() == frozen  # a heap frozen before (a server worker's) stays frozen
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_of_an_inner_block_without_savepoint_are_written_with_the_others():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from handel.core import audit
+    from handel.core.batching import written_together
+    from handel.core.models import AuditEntry
+
+    with CaptureQueriesContext(connection) as queries, transaction.atomic(), written_together():
+        audit.record(actor=None, action="test.outer", object_type="test", object_id="1")
+        with transaction.atomic(savepoint=False):
+            audit.record(actor=None, action="test.inner", object_type="test", object_id="2")
+    inserts = [query for query in queries.captured_queries if "INSERT" in query["sql"] and "auditentry" in query["sql"]]
+    assert len(inserts) == 1
+    assert sorted(AuditEntry.objects.values_list("action", flat=True)) == ["test.inner", "test.outer"]

@@ -9,17 +9,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
 
-def among(values: Iterable[int] | Iterable[str], *, db_type: str = "bigint") -> RawSQL:
-    """A subquery yielding `values`, for `filter(field__in=among(values))`: one JSON array read by
-    `json_each` on SQLite, one array unnested on PostgreSQL (a semi-join the planner estimates well;
-    with `= ANY(array)` it misjudges the row count). `db_type`: the PostgreSQL type of the values
-    (bigint for ids, varchar for codes such as SKUs)."""
+def values_subquery(values: Iterable[int] | Iterable[str], *, db_type: str = "bigint") -> tuple[str, list[Any]]:
+    """`SELECT` of `values` as one parameter, and that parameter: one JSON array read by `json_each`
+    on SQLite, one array unnested on PostgreSQL (a semi-join the planner estimates well; with
+    `= ANY(array)` it misjudges the row count). `db_type`: the PostgreSQL type of the values
+    (bigint for ids, varchar for codes such as SKUs). For plain SQL: `column IN (<select>)`."""
     listed = list(values)
     if connection.vendor == "postgresql":
-        return RawSQL(f"SELECT unnest(%s::{db_type}[])", [listed])  # noqa: S611
-    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(listed)])
+        return f"SELECT unnest(%s::{db_type}[])", [listed]
+    return "SELECT value FROM json_each(%s)", [json.dumps(listed)]
+
+
+def among(values: Iterable[int] | Iterable[str], *, db_type: str = "bigint") -> RawSQL:
+    """`values_subquery` for the ORM: `filter(field__in=among(values))`."""
+    sql, params = values_subquery(values, db_type=db_type)
+    return RawSQL(sql, params)  # noqa: S611

@@ -16,6 +16,8 @@ from typing import Any
 from django.db import connection
 from django.db.models import Model
 
+from handel.core.sql import values_subquery
+
 # Up to this many rows an update sends arrays in one statement; more go through a scratch table.
 FEW_ROWS = 100
 
@@ -30,14 +32,9 @@ def _column_type(model: type[Model], column: str) -> str:
 
 
 def column_in(model: type[Model], column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
-    """A `column IN (...)` condition and its parameters.
-
-    PostgreSQL gets one array parameter as a semi-join: with `= ANY(array)` of 1,000 SKUs the
-    planner misjudges the row count and scans the whole table instead of using the index.
-    """
-    if connection.vendor == "postgresql":
-        return f"{column} IN (SELECT unnest(%s::{_column_type(model, column)}[]))", [list(values)]
-    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+    """A `column IN (...)` condition and its one parameter (see `core.sql.values_subquery`)."""
+    subquery, params = values_subquery(values, db_type=_column_type(model, column))
+    return f"{column} IN ({subquery})", params
 
 
 def _copy_to_scratch(cursor: Any, model: type[Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

@@ -36,6 +36,9 @@ from handel.core.sql import among
 ASSORTMENTS_CACHE_KEY = "catalog:assortments:v1"
 
 
+# The revision (handel.core.revisions) that every write changing `product_facts`' answers changes:
+# its triggers are made by migration 0003_facts_revision.
+FACTS_REVISION = "catalog.facts"
 PRODUCT_FACT_COLUMNS = (
     "id",
     "sku",
@@ -68,6 +71,8 @@ def product_facts(skus: Iterable[str]) -> dict[str, ProductFacts]:
     if not wanted:
         return {}
     rows = list(Product.objects.filter(sku__in=among(wanted, db_type="varchar")).values_list(*PRODUCT_FACT_COLUMNS))
+    if not rows:
+        return {}
     owner_ids = {row[14] or row[0] for row in rows}
     paths_by_product: dict[int, set[str]] = {}
     for product_id, path in (

@@ -115,3 +115,14 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Revision(models.Model):
+    """A token that changes with every write to a set of tables (set by database triggers, see
+    `core.revisions`): a process keeps what it read of those tables while the token is the same."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    token = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.token}"

@@ -32,11 +32,16 @@ def percentile(samples: list[float], pct: float) -> float:
     return ordered[index]
 
 
-def time_calls(function: Callable[[], Any], repeat: int, warmup: int = 3) -> list[float]:
+def time_calls(
+    function: Callable[[], Any], repeat: int, warmup: int = 3, before: Callable[[], Any] | None = None
+) -> list[float]:
+    """Wall-clock milliseconds of each call; `before` runs ahead of each call, untimed."""
     for _ in range(warmup):
         function()
     samples = []
     for _ in range(repeat):
+        if before is not None:
+            before()
         started = time.perf_counter()
         function()
         samples.append((time.perf_counter() - started) * 1000)

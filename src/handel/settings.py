@@ -262,6 +262,9 @@ HANDEL_MEDIA_MAX_IMAGE_BYTES = int(os.environ.get("HANDEL_MEDIA_MAX_IMAGE_BYTES"
 HANDEL_MEDIA_MAX_IMAGE_PIXELS = int(os.environ.get("HANDEL_MEDIA_MAX_IMAGE_PIXELS", str(40_000_000)))
 HANDEL_MEDIA_MAX_DOCUMENT_BYTES = int(os.environ.get("HANDEL_MEDIA_MAX_DOCUMENT_BYTES", str(25 * 1024 * 1024)))
 HANDEL_MEDIA_MAX_MODEL_BYTES = int(os.environ.get("HANDEL_MEDIA_MAX_MODEL_BYTES", str(50 * 1024 * 1024)))
+# How much each process keeps between pricing calls (handel/pricing/kept.py): a SKU's product facts
+# count one item, its entries in one price list another.
+HANDEL_PRICING_KEPT_ITEMS = int(os.environ.get("HANDEL_PRICING_KEPT_ITEMS", "100000"))
 # How many products a compare list holds.
 HANDEL_COMPARE_LIMIT = int(os.environ.get("HANDEL_COMPARE_LIMIT", "4"))
 # Login and token endpoints: attempts allowed per window, per client address and per account.

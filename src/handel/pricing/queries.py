@@ -2,7 +2,9 @@
 
 `load_pricing_context` asks a fixed number of queries whatever the number of SKUs (price lists
 with their assignments, entries, rules, product facts, tax rates, and for carts promotions and
-coupons), so pricing 1,000 SKUs costs the same round trips as pricing one.
+coupons), so pricing 1,000 SKUs costs the same round trips as pricing one. What does not change
+from order to order (lists, entries, rules, tax rates, product facts) the process keeps between
+calls while the revisions it was read at stand (`pricing/kept.py`): a warm call asks one query.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -20,6 +24,7 @@ from handel.catalog import queries as catalog_queries
 from handel.catalog.types import ProductFacts
 from handel.channels.models import Channel
 from handel.companies import queries as company_queries
+from handel.core import revisions
 from handel.core.countries import EU_COUNTRIES
 from handel.core.sql import among
 from handel.customers import queries as customer_queries
@@ -39,8 +44,8 @@ from handel.pricing.engine.types import (
     PromotionTier,
     TaxRateData,
     TaxSetup,
-    TierPrice,
 )
+from handel.pricing.kept import KeptFacts, KeptList, KeptPricing, PricingSetup, kept_facts, kept_pricing
 from handel.pricing.models import (
     Coupon,
     CustomerOrders,
@@ -55,7 +60,6 @@ from handel.pricing.models import (
 )
 
 DYNAMIC_KINDS = ("stock", "demand")
-MAX_PARENT_DEPTH = 5
 
 
 @dataclass(frozen=True)
@@ -181,72 +185,70 @@ def _assignment_condition(channel_code: str, customer: str | None, group: str | 
     return condition
 
 
-def load_price_lists(
-    *,
-    currency: str,
-    at: datetime,
-    channel_code: str,
-    customer: str | None,
-    group: str | None,
-    company: str | None,
-    skus: Iterable[str],
-) -> tuple[PriceListData, ...]:
-    """The lists assigned to the context (and the parents they derive from), with entries for the SKUs."""
-    assigned_ids = set(
-        PriceList.objects.filter(
-            _assignment_condition(channel_code, customer, group, company), is_active=True, currency=currency
+def read_setup() -> PricingSetup:
+    """Every price list (without entries), the active rules, the tax rates and the channels'
+    settings: what `KeptPricing` keeps while the pricing revision stands (4 queries)."""
+    fetched = list(PriceList.objects.order_by().prefetch_related("assignments"))
+    codes = {price_list.id: price_list.code for price_list in fetched}
+    lists = {
+        price_list.id: KeptList(
+            id=price_list.id,
+            parent_id=price_list.parent_id,
+            is_active=price_list.is_active,
+            data=PriceListData(
+                code=price_list.code,
+                name=price_list.name,
+                currency=price_list.currency,
+                priority=price_list.priority,
+                is_base=price_list.is_base,
+                assignments=tuple(Assignment(kind=a.kind, key=a.key) for a in price_list.assignments.all()),
+                valid_from=price_list.valid_from,
+                valid_until=price_list.valid_until,
+                parent_code=codes.get(price_list.parent_id) if price_list.parent_id else None,
+                adjustment_percent=price_list.adjustment_percent,
+            ),
         )
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=at), Q(valid_until__isnull=True) | Q(valid_until__gt=at))
-        .values_list("id", flat=True)
+        for price_list in fetched
+    }
+    return PricingSetup(
+        lists=lists,
+        active_rules=tuple(rule_data(rule) for rule in PriceRule.objects.filter(is_active=True).order_by("id")),
+        tax_rates=tuple(
+            TaxRateData(
+                country=rate.country,
+                rate=rate.rate,
+                tax_class=rate.tax_class,
+                region=rate.region,
+                customer_tax_class=rate.customer_tax_class,
+                name=rate.name,
+            )
+            for rate in TaxRate.objects.order_by("id")
+        ),
+        channel_settings={
+            row.channel_id: (row.seller_country, row.prices_entered_including_tax)
+            for row in PricingChannelSettings.objects.all()
+        },
     )
-    lists: dict[int, PriceList] = {}
-    wanted = assigned_ids
-    for _ in range(MAX_PARENT_DEPTH + 1):
-        if not wanted:
-            break
-        fetched = list(PriceList.objects.filter(id__in=wanted).prefetch_related("assignments"))
-        lists.update({price_list.id: price_list for price_list in fetched})
-        wanted = {
-            price_list.parent_id
-            for price_list in fetched
-            if price_list.parent_id is not None and price_list.parent_id not in lists
-        }
-    # list id -> sku -> tier breaks (ascending); plain rows, thousands per call
-    entries: dict[int, dict[str, list[TierPrice]]] = {}
-    sku_list = list(dict.fromkeys(skus))
-    if lists and sku_list:
-        rows = (
-            PriceListEntry.objects.filter(price_list_id__in=list(lists), sku__in=among(sku_list, db_type="varchar"))
-            .order_by("price_list_id", "sku", "min_quantity")
-            .values_list("price_list_id", "sku", "min_quantity", "unit_price")
-        )
-        for list_id, sku, min_quantity, unit_price in rows:
-            of_list = entries.get(list_id)
-            if of_list is None:
-                of_list = entries[list_id] = {}
-            tiers = of_list.get(sku)
-            if tiers is None:
-                of_list[sku] = [TierPrice(min_quantity, unit_price)]
-            else:
-                tiers.append(TierPrice(min_quantity, unit_price))
-    return tuple(
-        PriceListData(
-            code=price_list.code,
-            name=price_list.name,
-            currency=price_list.currency,
-            priority=price_list.priority,
-            is_base=price_list.is_base,
-            # A parent loaded only for derivation is not assigned to this context.
-            assignments=tuple(Assignment(kind=a.kind, key=a.key) for a in price_list.assignments.all())
-            if price_list.id in assigned_ids
-            else (),
-            valid_from=price_list.valid_from,
-            valid_until=price_list.valid_until,
-            parent_code=lists[price_list.parent_id].code if price_list.parent_id in lists else None,
-            adjustment_percent=price_list.adjustment_percent,
-            entries={sku: tuple(tiers) for sku, tiers in entries.get(price_list.id, {}).items()},
-        )
-        for price_list in sorted(lists.values(), key=lambda item: item.code)
+
+
+def price_entry_rows(list_ids: list[int], skus: list[str]) -> Iterable[tuple[int, str, int, Decimal]]:
+    """Tier rows of these SKUs in these lists, by list, SKU and quantity (plain rows: thousands per call)."""
+    return (
+        PriceListEntry.objects.filter(price_list_id__in=list_ids, sku__in=among(skus, db_type="varchar"))
+        .order_by("price_list_id", "sku", "min_quantity")
+        .values_list("price_list_id", "sku", "min_quantity", "unit_price")
+    )
+
+
+def kept() -> tuple[KeptFacts, KeptPricing]:
+    """What this process keeps of product facts and of pricing, each checked against its
+    revision (one query for both)."""
+    database = connection.settings_dict["NAME"]
+    facts_token, pricing_token = revisions.tokens((catalog_queries.FACTS_REVISION, "pricing"))
+    limit = settings.HANDEL_PRICING_KEPT_ITEMS
+    return (
+        kept_facts((database, facts_token), max_items=limit),
+        kept_pricing((database, pricing_token), read_setup, max_items=limit),
     )
 
 
@@ -276,18 +278,6 @@ def load_product_facts(
     }
 
 
-def active_rules(at: datetime, *, extra: PriceRule | None = None, skip_code: str | None = None) -> list[PriceRule]:
-    rules = list(
-        PriceRule.objects.filter(is_active=True).filter(
-            Q(starts_at__isnull=True) | Q(starts_at__lte=at), Q(ends_at__isnull=True) | Q(ends_at__gt=at)
-        )
-    )
-    rules = [rule for rule in rules if rule.code != skip_code]
-    if extra is not None and all(rule.code != extra.code for rule in rules):
-        rules.append(extra)
-    return rules
-
-
 def sell_through_percent(
     skus: list[str], stock: Mapping[str, int], window_days: int, at: datetime
 ) -> dict[str, Decimal]:
@@ -306,20 +296,6 @@ def sell_through_percent(
         if available:
             result[sku] = (Decimal(units) * HUNDRED / available).quantize(Decimal("0.01"))
     return result
-
-
-def tax_rates(countries: Iterable[str]) -> tuple[TaxRateData, ...]:
-    return tuple(
-        TaxRateData(
-            country=rate.country,
-            rate=rate.rate,
-            tax_class=rate.tax_class,
-            region=rate.region,
-            customer_tax_class=rate.customer_tax_class,
-            name=rate.name,
-        )
-        for rate in TaxRate.objects.filter(country__in=set(countries)).order_by("id")
-    )
 
 
 def load_promotions(
@@ -412,7 +388,7 @@ def load_pricing_context(
         at = timezone.make_aware(at)  # a time without a zone is the shop's local time
     moment = timezone.localtime(at or timezone.now())
     sku_list = list(dict.fromkeys(skus))
-    settings = channel_settings(channel)
+    facts_kept, prices_kept = kept()
     key = customer_key(customer)
     group = customer_group
     if buyer.customer_group_code:
@@ -420,23 +396,26 @@ def load_pricing_context(
     elif group is None and key and customer.customer_group_id:
         group = customer.customer_group
     group_code = group.code if group else None
-    facts = load_product_facts(sku_list, catalog_facts)
+    if catalog_facts is not None:
+        facts = load_product_facts(sku_list, catalog_facts)
+    else:
+        facts = facts_kept.facts_of(sku_list, load_product_facts)
     # A dynamic bundle not configured yet is priced by its preselected options: they are priced too.
     preselected = {sku for f in facts.values() for sku, _ in f.default_components} - set(facts)
     if preselected:
-        facts.update(load_product_facts(sorted(preselected)))
+        facts.update(facts_kept.facts_of(sorted(preselected), load_product_facts))
         sku_list += sorted(preselected)
     lookup_skus = sku_list + sorted({f.parent_sku for f in facts.values() if f.parent_sku} - set(sku_list))
-    price_lists = load_price_lists(
-        currency=channel.currency,
-        at=moment,
-        channel_code=channel.code,
-        customer=key,
-        group=group_code,
-        company=buyer.company_key,
-        skus=lookup_skus,
+    assignees = [("channel", channel.code)] + [
+        (kind, assignee)
+        for kind, assignee in (("customer", key), ("customer_group", group_code), ("company", buyer.company_key))
+        if assignee
+    ]
+    assigned, needed = prices_kept.list_ids(currency=channel.currency, at=moment, assignees=assignees)
+    price_lists = prices_kept.price_lists(assigned, needed, lookup_skus, price_entry_rows)
+    rules = prices_kept.rules_at(
+        moment, extra=rule_data(rule_override) if rule_override is not None else None, skip_code=without_rule
     )
-    rules = active_rules(moment, extra=rule_override, skip_code=without_rule)
     kinds = {rule.kind for rule in rules}
     stock: Mapping[str, int] = {}
     if stock_levels is not None:
@@ -447,7 +426,8 @@ def load_pricing_context(
     if "demand" in kinds:
         window = max(rule.demand_window_days for rule in rules if rule.kind == "demand")
         sell_through = sell_through_percent(sku_list, stock, window, moment)
-    seller_country = settings.seller_country or channel.default_country
+    seller_country, prices_entered_including_tax = prices_kept.channel_settings(channel.pk)
+    seller_country = seller_country or channel.default_country
     destination = (buyer.country or channel.default_country).upper()
     promotions: tuple[PromotionData, ...] = ()
     coupons: dict[str, CouponData] = {}
@@ -466,9 +446,9 @@ def load_pricing_context(
             destination_region=buyer.region,
             customer_tax_class=group.tax_class if group else "standard",
             buyer_vat_number=buyer.vat_number,
-            prices_entered_including_tax=settings.prices_entered_including_tax,
+            prices_entered_including_tax=prices_entered_including_tax,
             prices_shown_including_tax=channel.prices_include_tax,
-            rates=tax_rates({seller_country, destination}),
+            rates=prices_kept.tax_rates({seller_country, destination}),
             eu_countries=EU_COUNTRIES,
         ),
         customer_key=key,
@@ -477,7 +457,7 @@ def load_pricing_context(
         segments=buyer.segments,
         is_first_order=is_first_order,
         price_lists=price_lists,
-        rules=tuple(rule_data(rule) for rule in rules),
+        rules=rules,
         promotions=promotions,
         coupons=coupons,
         products=facts,

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from ninja import Schema
-from pydantic import Field, create_model
+from pydantic import BaseModel, Field, create_model
 
 from handel.pricing.models import Coupon, PriceList
 
@@ -32,25 +32,28 @@ def partial(model: type[Schema], name: str) -> type[Schema]:
 
 
 # --- prices -----------------------------------------------------------------------------------
+# A price request and its answer carry up to 1,000 items: plain pydantic models validate them
+# several times faster than ninja Schemas, whose per-object hook exists to read Django model
+# attributes (the answer of 1,000 prices spent half its time there).
 
 
-class PriceRequestItem(Schema):
+class PriceRequestItem(BaseModel):
     sku: str = Sku
     quantity: int = Field(1, ge=1, le=1_000_000)
 
 
-class PriceRequest(Schema):
+class PriceRequest(BaseModel):
     items: list[PriceRequestItem] = Field(min_length=1, max_length=1000)
 
 
-class ExplanationStepOut(Schema):
+class ExplanationStepOut(BaseModel):
     kind: str
     code: str
     detail: str
     amount: Decimal | None
 
 
-class PriceOut(Schema):
+class PriceOut(BaseModel):
     sku: str
     quantity: int
     found: bool
@@ -68,7 +71,7 @@ class PriceOut(Schema):
     explanation: list[ExplanationStepOut] | None = Field(None, description="staff only")
 
 
-class PricesOut(Schema):
+class PricesOut(BaseModel):
     channel: str
     currency: str
     prices_include_tax: bool

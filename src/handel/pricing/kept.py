@@ -24,6 +24,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
 
 from handel.pricing.engine.types import (
     PriceListData,
@@ -133,7 +134,7 @@ class KeptPricing:
         assigned: set[int],
         needed: set[int],
         skus: list[str],
-        load: Callable[[list[int], list[str]], Iterable[tuple[int, str, int, object]]],
+        load: Callable[[list[int], list[str]], Iterable[tuple[int, str, int, Decimal]]],
     ) -> tuple[PriceListData, ...]:
         """The needed lists with their entries for `skus`; `load(list ids, SKUs)` reads the entry
         rows (list id, SKU, min quantity, unit price) this process has not seen, ordered by list,
@@ -149,7 +150,7 @@ class KeptPricing:
         if asked:
             fresh: dict[int, dict[str, list[TierPrice]]] = {}
             for list_id, sku, min_quantity, unit_price in load(sorted(asked), sorted(missing)):
-                fresh.setdefault(list_id, {}).setdefault(sku, []).append(TierPrice(min_quantity, unit_price))  # type: ignore[arg-type]
+                fresh.setdefault(list_id, {}).setdefault(sku, []).append(TierPrice(min_quantity, unit_price))
             with self.lock:
                 for list_id in asked:
                     entries = self.entries.setdefault(list_id, {})

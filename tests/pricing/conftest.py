@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from handel.catalog import services as catalog_services
 from handel.customers.models import CustomerGroup
 from handel.pricing import services
 
@@ -59,3 +60,38 @@ def pricing(channels: Any, db: Any) -> dict[str, Any]:
         ],
     )
     return {"dealer_group": dealer_group}
+
+
+@pytest.fixture
+def catalog_products(pricing: dict[str, Any]) -> None:
+    """A drill (tools/drills, cost 8.00, MSRP 11.00) and a book (reduced tax, cost 5.00) as catalog products."""
+    catalog_services.create_category(actor=None, slug="tools", name="Tools")
+    catalog_services.create_category(actor=None, slug="drills", name="Drills", parent_path="tools")
+    catalog_services.create_category(actor=None, slug="books", name="Books")
+    catalog_services.create_product(
+        actor=None,
+        record={
+            "sku": "A",
+            "kind": "simple",
+            "status": "active",
+            "name": "Drill",
+            "categories": ["tools/drills"],
+            "cost_price": "8.00",
+            "msrp": "11.00",
+            "channels": ["b2c", "b2b"],
+        },
+    )
+    catalog_services.create_product(
+        actor=None,
+        record={
+            "sku": "B",
+            "kind": "simple",
+            "status": "active",
+            "name": "Book",
+            "categories": ["books"],
+            "tax_class": "reduced",
+            "cost_price": "5.00",
+            "msrp": "30.00",
+            "channels": ["b2c", "b2b"],
+        },
+    )

@@ -6,10 +6,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-import pytest
 from django.utils import timezone
 
-from handel.catalog import services as catalog_services
 from handel.channels.models import Channel
 from handel.inventory import services as inventory_services
 from handel.pricing import services
@@ -90,40 +88,6 @@ def test_query_count_does_not_grow_with_the_number_of_skus(pricing, django_asser
     with django_assert_max_num_queries(len(few.captured_queries)):
         context = load_pricing_context(channel=channel, skus=[f"SKU-{index}" for index in range(300)])
     assert all(result.found for result in price_items(context, [(f"SKU-{i}", 1) for i in range(300)]))
-
-
-@pytest.fixture
-def catalog_products(pricing):
-    catalog_services.create_category(actor=None, slug="tools", name="Tools")
-    catalog_services.create_category(actor=None, slug="drills", name="Drills", parent_path="tools")
-    catalog_services.create_category(actor=None, slug="books", name="Books")
-    catalog_services.create_product(
-        actor=None,
-        record={
-            "sku": "A",
-            "kind": "simple",
-            "status": "active",
-            "name": "Drill",
-            "categories": ["tools/drills"],
-            "cost_price": "8.00",
-            "msrp": "11.00",
-            "channels": ["b2c", "b2b"],
-        },
-    )
-    catalog_services.create_product(
-        actor=None,
-        record={
-            "sku": "B",
-            "kind": "simple",
-            "status": "active",
-            "name": "Book",
-            "categories": ["books"],
-            "tax_class": "reduced",
-            "cost_price": "5.00",
-            "msrp": "30.00",
-            "channels": ["b2c", "b2b"],
-        },
-    )
 
 
 def test_catalog_facts_drive_rules_guard_rails_and_tax(catalog_products):

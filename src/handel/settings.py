@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "handel.core.errors.ProblemJsonMiddleware",
+    "handel.core.errors.NulRefusalMiddleware",
 ]
 
 ROOT_URLCONF = "handel.urls"

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest
-from ninja import Path, Query, Router, Status
+from ninja import Router, Status
 from ninja.decorators import decorate_view
 
 from handel.catalog.browsing import viewer_for
@@ -17,7 +17,6 @@ from handel.inventory import queries, services
 from handel.inventory.feeds import parse_stock_csv
 from handel.inventory.models import BackInStockSubscription, Source, StockMovement, StockPolicy
 from handel.inventory.schemas import (
-    NO_NUL,
     AvailabilityIn,
     AvailabilityListOut,
     BackInStockIn,
@@ -44,9 +43,6 @@ from handel.inventory.schemas import (
 )
 
 router = Router(tags=["inventory"])
-# Path and query strings reach the database: refuse NUL characters there as bad input too.
-PathText = Annotated[str, Path(pattern=NO_NUL)]
-QueryText = Annotated[str, Query(pattern=NO_NUL)]
 READ, WRITE = "inventory:read", "inventory:write"
 
 
@@ -118,7 +114,7 @@ def get_availability(request: HttpRequest, payload: AvailabilityIn) -> dict[str,
 
 @router.get("/sources", response=SourcePage, operation_id="list_sources", auth=None)
 def list_sources(
-    request: HttpRequest, channel: QueryText = "", pickup: bool | None = None, page: int = 1, page_size: int = 20
+    request: HttpRequest, channel: str = "", pickup: bool | None = None, page: int = 1, page_size: int = 20
 ) -> dict[str, Any]:
     """Active warehouses and stores; `channel` narrows to the ones a channel sells from."""
     sources = Source.objects.filter(is_active=True)
@@ -138,7 +134,7 @@ def create_source(request: HttpRequest, payload: SourceIn) -> Status[Source]:
 
 
 @router.patch("/sources/{code}", response=SourceOut, operation_id="update_source", auth=AUTH)
-def update_source(request: HttpRequest, code: PathText, payload: SourcePatch) -> Source:
+def update_source(request: HttpRequest, code: str, payload: SourcePatch) -> Source:
     actor = require_staff(request, "inventory.change_source", scope=WRITE)
     return services.update_source(actor=actor, code=code, changes=payload.dict(exclude_unset=True))
 
@@ -146,7 +142,7 @@ def update_source(request: HttpRequest, code: PathText, payload: SourcePatch) ->
 @router.put(
     "/channels/{channel_code}/sources", response=ChannelSourcesOut, operation_id="set_channel_sources", auth=AUTH
 )
-def set_channel_sources(request: HttpRequest, channel_code: PathText, payload: ChannelSourcesIn) -> dict[str, Any]:
+def set_channel_sources(request: HttpRequest, channel_code: str, payload: ChannelSourcesIn) -> dict[str, Any]:
     actor = require_staff(request, "inventory.change_source", scope=WRITE)
     chosen = services.set_channel_sources(actor=actor, channel_code=channel_code, source_codes=payload.sources)
     return {"channel": channel_code, "sources": [source.code for source in chosen]}
@@ -154,7 +150,7 @@ def set_channel_sources(request: HttpRequest, channel_code: PathText, payload: C
 
 @router.get("/stock", response=StockItemPage, operation_id="list_stock", auth=AUTH)
 def list_stock(
-    request: HttpRequest, sku: QueryText = "", source: QueryText = "", page: int = 1, page_size: int = 20
+    request: HttpRequest, sku: str = "", source: str = "", page: int = 1, page_size: int = 20
 ) -> dict[str, Any]:
     require_staff(request, "inventory.view_stockitem", scope=READ)
     items = queries.stock_items()
@@ -193,7 +189,7 @@ def bulk_update_stock(request: HttpRequest, payload: BulkUpdateIn) -> services.B
     openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
 @decorate_view(idempotent("import_stock_csv"))
-def import_stock_csv(request: HttpRequest, feed: QueryText = "csv") -> services.BulkUpdateResult:
+def import_stock_csv(request: HttpRequest, feed: str = "csv") -> services.BulkUpdateResult:
     """The same feed as CSV (columns sku, source, on_hand, delta, safety_stock, reference, reason)."""
     actor = require_staff(request, "inventory.change_stockitem", scope=WRITE)
     try:
@@ -225,9 +221,9 @@ def record_stock_movement(request: HttpRequest, payload: MovementIn) -> Status[S
 @router.get("/movements", response=MovementPage, operation_id="list_stock_movements", auth=AUTH)
 def list_stock_movements(
     request: HttpRequest,
-    sku: QueryText = "",
-    source: QueryText = "",
-    kind: QueryText = "",
+    sku: str = "",
+    source: str = "",
+    kind: str = "",
     page: int = 1,
     page_size: int = 20,
 ) -> dict[str, Any]:
@@ -277,7 +273,7 @@ def reserve_stock(request: HttpRequest, payload: ReservationIn) -> Status[dict[s
 
 
 @router.get("/reservations/{reference}", response=ReservationOut, operation_id="get_reservation", auth=AUTH)
-def get_reservation(request: HttpRequest, reference: PathText) -> dict[str, Any]:
+def get_reservation(request: HttpRequest, reference: str) -> dict[str, Any]:
     require_staff(request, "inventory.view_reservation", scope=READ)
     reservation = queries.reservation(reference)
     if reservation is None:
@@ -288,14 +284,14 @@ def get_reservation(request: HttpRequest, reference: PathText) -> dict[str, Any]
 @router.post(
     "/reservations/{reference}/release", response=ReservationOut, operation_id="release_reservation", auth=AUTH
 )
-def release_reservation(request: HttpRequest, reference: PathText) -> dict[str, Any]:
+def release_reservation(request: HttpRequest, reference: str) -> dict[str, Any]:
     actor = require_staff(request, "inventory.change_reservation", scope=WRITE)
     return _reservation_out(services.release_reservation(reference=reference, actor=actor))
 
 
 @router.post("/reservations/{reference}/ship", response=ReservationOut, operation_id="ship_reservation", auth=AUTH)
 @decorate_view(idempotent("ship_reservation"))
-def ship_reservation(request: HttpRequest, reference: PathText, payload: ShipIn) -> dict[str, Any]:
+def ship_reservation(request: HttpRequest, reference: str, payload: ShipIn) -> dict[str, Any]:
     actor = require_staff(request, "inventory.change_reservation", scope=WRITE)
     lines = [(line.sku, line.quantity) for line in payload.lines] if payload.lines is not None else None
     return _reservation_out(
@@ -310,7 +306,7 @@ def ship_reservation(request: HttpRequest, reference: PathText, payload: ShipIn)
 
 
 @router.put("/policies/{sku}", response=StockPolicyOut, operation_id="set_stock_policy", auth=AUTH)
-def set_stock_policy(request: HttpRequest, sku: PathText, payload: StockPolicyIn) -> StockPolicy:
+def set_stock_policy(request: HttpRequest, sku: str, payload: StockPolicyIn) -> StockPolicy:
     actor = require_staff(request, "inventory.change_stockpolicy", scope=WRITE)
     return services.set_stock_policy(actor=actor, sku=sku, **payload.dict())
 

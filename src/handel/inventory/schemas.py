@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from ninja import Schema
 from pydantic import BaseModel, Field
@@ -9,10 +9,7 @@ from pydantic import BaseModel, Field
 from handel.inventory.queries import MAX_AVAILABILITY_SKUS
 from handel.inventory.services.stock import MAX_BULK_UPDATES
 
-# PostgreSQL text cannot hold NUL characters: refuse them as bad input rather than fail in the database.
-NO_NUL = r"^[^\x00]*$"
-Text = Annotated[str, Field(pattern=NO_NUL)]
-Sku = Field(min_length=1, max_length=64, pattern=NO_NUL)
+Sku = Field(min_length=1, max_length=64)
 
 
 class SourceOut(Schema):
@@ -38,27 +35,27 @@ class SourcePage(Schema):
 
 class SourceIn(Schema):
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,49}$")
-    name: str = Field(min_length=1, max_length=100, pattern=NO_NUL)
+    name: str = Field(min_length=1, max_length=100)
     kind: Literal["warehouse", "store"] = "warehouse"
-    street: str = Field("", max_length=200, pattern=NO_NUL)
-    postal_code: str = Field("", max_length=20, pattern=NO_NUL)
-    city: str = Field("", max_length=100, pattern=NO_NUL)
-    country: str = Field(min_length=2, max_length=2, pattern=NO_NUL)
+    street: str = Field("", max_length=200)
+    postal_code: str = Field("", max_length=20)
+    city: str = Field("", max_length=100)
+    country: str = Field(min_length=2, max_length=2)
     priority: int = Field(100, ge=0, le=1_000_000)
     ships: bool = True
     pickup: bool = False
     opening_hours: dict[str, str] = Field(default_factory=dict)
     handling_days: int = Field(1, ge=0, le=365)
-    channels: list[Text] = Field(default_factory=list, description="channel codes that sell from this source")
+    channels: list[str] = Field(default_factory=list, description="channel codes that sell from this source")
 
 
 class SourcePatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=100, pattern=NO_NUL)
+    name: str | None = Field(None, min_length=1, max_length=100)
     kind: Literal["warehouse", "store"] | None = None
-    street: str | None = Field(None, max_length=200, pattern=NO_NUL)
-    postal_code: str | None = Field(None, max_length=20, pattern=NO_NUL)
-    city: str | None = Field(None, max_length=100, pattern=NO_NUL)
-    country: str | None = Field(None, min_length=2, max_length=2, pattern=NO_NUL)
+    street: str | None = Field(None, max_length=200)
+    postal_code: str | None = Field(None, max_length=20)
+    city: str | None = Field(None, max_length=100)
+    country: str | None = Field(None, min_length=2, max_length=2)
     priority: int | None = Field(None, ge=0, le=1_000_000)
     ships: bool | None = None
     pickup: bool | None = None
@@ -68,7 +65,7 @@ class SourcePatch(Schema):
 
 
 class ChannelSourcesIn(Schema):
-    sources: list[Text] = Field(max_length=500)
+    sources: list[str] = Field(max_length=500)
 
 
 class ChannelSourcesOut(Schema):
@@ -77,10 +74,8 @@ class ChannelSourcesOut(Schema):
 
 
 class AvailabilityIn(Schema):
-    skus: list[Text] = Field(min_length=1, max_length=MAX_AVAILABILITY_SKUS)
-    channel: str | None = Field(
-        None, description="default: the request's channel (X-Handel-Channel header)", pattern=NO_NUL
-    )
+    skus: list[str] = Field(min_length=1, max_length=MAX_AVAILABILITY_SKUS)
+    channel: str | None = Field(None, description="default: the request's channel (X-Handel-Channel header)")
 
 
 # The availability answer carries up to 1,000 items: plain pydantic models validate it several
@@ -110,17 +105,17 @@ class AvailabilityListOut(BaseModel):
 # A feed carries up to 10,000 lines: plain pydantic, for the same reason as the availability answer.
 class StockUpdateIn(BaseModel):
     sku: str = Sku
-    source: str = Field(min_length=1, max_length=50, pattern=NO_NUL)
+    source: str = Field(min_length=1, max_length=50)
     on_hand: int | None = Field(None, ge=0, le=1_000_000_000, description="absolute quantity")
     delta: int | None = Field(None, ge=-1_000_000_000, le=1_000_000_000, description="relative; needs reference")
     safety_stock: int | None = Field(None, ge=0, le=1_000_000_000)
-    reference: str | None = Field(None, min_length=1, max_length=100, description="the feed line's id", pattern=NO_NUL)
-    reason: str = Field("", max_length=200, pattern=NO_NUL)
+    reference: str | None = Field(None, min_length=1, max_length=100, description="the feed line's id")
+    reason: str = Field("", max_length=200)
 
 
 class BulkUpdateIn(BaseModel):
     updates: list[StockUpdateIn] = Field(min_length=1, max_length=MAX_BULK_UPDATES)
-    feed: str = Field("api", min_length=1, max_length=100, description="name of the feed, e.g. erp", pattern=NO_NUL)
+    feed: str = Field("api", min_length=1, max_length=100, description="name of the feed, e.g. erp")
 
 
 class BulkUpdateOut(Schema):
@@ -148,11 +143,11 @@ class StockItemPage(Schema):
 
 class MovementIn(Schema):
     kind: Literal["receipt", "adjustment", "return"]
-    source: str = Field(min_length=1, max_length=50, pattern=NO_NUL)
+    source: str = Field(min_length=1, max_length=50)
     sku: str = Sku
     quantity: int = Field(ge=-1_000_000_000, le=1_000_000_000)
-    reason: str = Field("", max_length=200, pattern=NO_NUL)
-    reference: str = Field("", max_length=100, pattern=NO_NUL)
+    reason: str = Field("", max_length=200)
+    reference: str = Field("", max_length=100)
 
 
 class MovementOut(Schema):
@@ -175,10 +170,10 @@ class MovementPage(Schema):
 
 class TransferIn(Schema):
     sku: str = Sku
-    from_source: str = Field(min_length=1, max_length=50, pattern=NO_NUL)
-    to_source: str = Field(min_length=1, max_length=50, pattern=NO_NUL)
+    from_source: str = Field(min_length=1, max_length=50)
+    to_source: str = Field(min_length=1, max_length=50)
     quantity: int = Field(ge=1, le=1_000_000_000)
-    reference: str = Field("", max_length=100, pattern=NO_NUL)
+    reference: str = Field("", max_length=100)
 
 
 class TransferOut(Schema):
@@ -192,12 +187,12 @@ class LineIn(Schema):
 
 
 class ReservationIn(Schema):
-    reference: str = Field(min_length=1, max_length=100, description="the order number or checkout id", pattern=NO_NUL)
-    channel: str = Field(min_length=1, max_length=50, pattern=NO_NUL)
+    reference: str = Field(min_length=1, max_length=100, description="the order number or checkout id")
+    channel: str = Field(min_length=1, max_length=50)
     lines: list[LineIn] = Field(min_length=1, max_length=500)
-    ship_to_country: str | None = Field(None, min_length=2, max_length=2, pattern=NO_NUL)
-    ship_to_postcode: str | None = Field(None, max_length=20, pattern=NO_NUL)
-    pickup_source: str | None = Field(None, max_length=50, pattern=NO_NUL)
+    ship_to_country: str | None = Field(None, min_length=2, max_length=2)
+    ship_to_postcode: str | None = Field(None, max_length=20)
+    pickup_source: str | None = Field(None, max_length=50)
     expires_at: datetime | None = Field(None, description="checkout holds expire; omit for an order")
 
 
@@ -222,9 +217,9 @@ class ReservationOut(Schema):
 
 class ShipIn(Schema):
     lines: list[LineIn] | None = Field(None, max_length=500, description="default: everything still held")
-    source: str | None = Field(None, max_length=50, pattern=NO_NUL)
+    source: str | None = Field(None, max_length=50)
     shipment_reference: str | None = Field(
-        None, min_length=1, max_length=100, pattern=NO_NUL, description="the parcel's id: a repeat changes nothing"
+        None, min_length=1, max_length=100, description="the parcel's id: a repeat changes nothing"
     )
 
 
@@ -242,10 +237,8 @@ class StockPolicyOut(StockPolicyIn):
 
 class BackInStockIn(Schema):
     sku: str = Sku
-    channel: str | None = Field(None, max_length=50, pattern=NO_NUL)
-    email: str | None = Field(
-        None, max_length=254, description="default: the signed-in customer's address", pattern=NO_NUL
-    )
+    channel: str | None = Field(None, max_length=50)
+    email: str | None = Field(None, max_length=254, description="default: the signed-in customer's address")
 
 
 class BackInStockOut(Schema):

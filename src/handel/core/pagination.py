@@ -65,5 +65,6 @@ def paginate(
     ordered = queryset.order_by(*ordering)
     total = ordered.count()
     start = (page - 1) * page_size
-    items = list(ordered[start : start + page_size])
+    # Past the last page nothing is asked: an offset past 2**63 would overflow SQLite's integers.
+    items = list(ordered[start : start + page_size]) if start < total else []
     return Page(items=items, page=page, page_size=page_size, total=total)

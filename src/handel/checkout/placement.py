@@ -484,6 +484,7 @@ def _start_payment(state: PlacementState, number: str) -> Payment:
         details=details,
         actor=state.actor,
         customer_id=state.cart.customer_id,
+        savepoint=False,
     )
 
 

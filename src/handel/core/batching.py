@@ -29,7 +29,9 @@ def written_together() -> Iterator[None]:
         yield
         return
     # Rows recorded inside a savepoint opened within the block are written at once, so that
-    # rolling the savepoint back takes them with it.
+    # rolling the savepoint back takes them with it; they then come before the rows collected so
+    # far, and events are delivered in id order. So a step that may run inside such a block and
+    # records events joins it with `atomic(savepoint=False)` unless it must roll back on its own.
     pending: tuple[int, list[models.Model]] = (_savepoints(connection), [])
     connection.__dict__[_PENDING] = pending
     try:

@@ -62,10 +62,12 @@ def start_payment(
     details: dict[str, Any] | None = None,
     actor: Any = None,
     customer_id: int | None = None,
+    savepoint: bool = True,
 ) -> Payment:
     """Pay for `reference` with `method`. Offline methods wait for the money; cards are authorized
     (possibly after a 3-D Secure challenge or an asynchronous confirmation); store credit is taken
-    from the balance of `customer_id` at once."""
+    from the balance of `customer_id` at once (`savepoint=False`: inside the caller's transaction
+    without a savepoint of its own, as placement asks)."""
     spec = METHODS.get(method)
     if spec is None:
         raise InvalidInput(
@@ -82,7 +84,13 @@ def start_payment(
         raise InvalidInput("card details are required", errors=[field_error(["body", "card"], "required")])
     if spec.needs_store_credit:
         return pay_with_store_credit(
-            reference=reference, amount=amount, currency=currency, customer_id=customer_id, details=details, actor=actor
+            reference=reference,
+            amount=amount,
+            currency=currency,
+            customer_id=customer_id,
+            details=details,
+            actor=actor,
+            savepoint=savepoint,
         )
     fields = {
         "reference": reference,

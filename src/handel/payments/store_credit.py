@@ -158,16 +158,19 @@ def pay_with_store_credit(
     customer_id: int | None,
     details: dict[str, Any],
     actor: Any,
+    savepoint: bool = True,
 ) -> Payment:
-    """Take the whole amount from the customer's store credit: the payment is captured at once."""
+    """Take the whole amount from the customer's store credit: the payment is captured at once.
+    `savepoint=False` (placement): no savepoint of its own inside the caller's transaction."""
     if customer_id is None:
         raise InvalidInput(
             "store credit needs a customer account",
             errors=[field_error(["body", "payment_method"], "sign in to pay with store credit")],
         )
     # Like the other offline methods it joins the caller's transaction (placement): a refusal
-    # then takes the order back with it.
-    with transaction.atomic():
+    # then takes the order back with it. Placement asks for no savepoint: its audit row and events
+    # then join the placement's, in the order they happened (core.batching).
+    with transaction.atomic(savepoint=savepoint):
         if StoreCreditEntry.objects.filter(kind=StoreCreditEntry.Kind.SPEND, reference=reference).exists():
             raise Conflict(f"{reference} is already paid with store credit", slug="already-paid")
         account = _lock_account(customer_id, currency, create=False)

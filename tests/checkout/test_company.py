@@ -96,3 +96,22 @@ def test_approval_required_cart_becomes_a_purchase_order_then_an_order(api_for, 
     order = Order.objects.get(number=po.order_number)
     assert order.customer_id == users["buyer"].pk and order.grand_total == po.total
     assert Cart.objects.get(public_id=cart).status == "ordered"
+
+
+def test_a_retry_of_a_submitted_cart_submits_no_second_purchase_order(api_for, shop, company_with_roles):
+    company, users, _ = company_with_roles
+    procurement_services.create_rule(
+        actor=users["admin"],
+        company_id=company.pk,
+        name="Over 50",
+        kind="order_total",
+        threshold=Decimal("50"),
+        approver_kind="role",
+        approver_role="approver",
+    )
+    client, cart = company_cart(api_for, users["buyer"], ("A", 10))
+    first = client.call("post", f"/checkout/carts/{cart}/order", {"payment_method": "bank_transfer"})
+    assert first.status_code == 202, first.content
+    again = client.call("post", f"/checkout/carts/{cart}/order", {"payment_method": "bank_transfer"})
+    assert assert_problem(again, 409)["type"].endswith("cart-closed")
+    assert list(PurchaseOrder.objects.values_list("number", flat=True)) == [first.json()["purchase_order"]]

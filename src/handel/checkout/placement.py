@@ -411,19 +411,21 @@ def place_order(*, public_id: Any, user: Any, request: PlacementRequest, from_ap
     # Only a signed-in buyer's cart can belong to a company whose rules may hold the purchase.
     cart = cart_for(public_id, user) if actor is not None and not from_approval else None
     if cart is not None and cart.customer_id and viewer_for(cart.customer) is not None:
-        state = _prepare(cart, request, actor)
-        number = submit_for_approval(
-            cart=state.cart,
-            priced=state.priced,
-            company_code=state.company_code,
-            payment_method=request.payment_method,
-            purchase_order_number=request.purchase_order_number,
-        )
-        if number:
-            with transaction.atomic(durable=True):
-                locked = Cart.objects.select_for_update().get(pk=cart.pk)
-                if locked.status != Cart.Status.OPEN:
-                    raise Conflict("this cart is not open any more", slug="cart-closed")
+        # The cart is locked and still open while its purchase order is submitted: a retry of a
+        # submitted cart is refused before it submits a second one.
+        with transaction.atomic(durable=True):
+            locked = Cart.objects.select_for_update().get(pk=cart.pk)
+            if locked.status != Cart.Status.OPEN:
+                raise Conflict("this cart is not open any more", slug="cart-closed")
+            state = _prepare(locked, request, actor)
+            number = submit_for_approval(
+                cart=state.cart,
+                priced=state.priced,
+                company_code=state.company_code,
+                payment_method=request.payment_method,
+                purchase_order_number=request.purchase_order_number,
+            )
+            if number:
                 locked.status, locked.approval_number = Cart.Status.AWAITING_APPROVAL, number
                 locked.purchase_order_number = request.purchase_order_number.strip()[:50]
                 locked.payment = {"method": request.payment_method, "notes": request.notes.strip()[:2000]}
@@ -431,6 +433,7 @@ def place_order(*, public_id: Any, user: Any, request: PlacementRequest, from_ap
                     update_fields=["status", "approval_number", "purchase_order_number", "payment", "updated_at"]
                 )
                 audit.record(actor=actor, action="cart.submitted_for_approval", obj=locked, data={"po": number})
+        if number:
             return Placement(
                 status="awaiting_approval",
                 purchase_order=number,

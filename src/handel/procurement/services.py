@@ -169,7 +169,8 @@ def submit_purchase(
     purchase_order_number: str = "",
 ) -> PurchaseOrder | None:
     """None when no rule asks for approval (checkout places the order at once); otherwise the
-    purchase order that waits for its approvers."""
+    purchase order that waits for its approvers. Joins the caller's transaction (checkout locks
+    the cart and marks it submitted in the same one)."""
     member = (
         CompanyMember.objects.select_related("role", "team")
         .filter(user_id=buyer.pk, status=CompanyMember.Status.ACTIVE)
@@ -188,7 +189,7 @@ def submit_purchase(
     steps = steps_for(member, facts)
     if not steps:
         return None
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         po = PurchaseOrder.objects.create(
             number=next_number(PO_SERIES[0], prefix=PO_SERIES[1]),
             company_id=member.company_id,

@@ -7,8 +7,10 @@ from decimal import Decimal
 
 import pytest
 
+from handel.core.models import OutboxEvent
 from handel.orders import services as order_services
 from handel.orders.models import Order
+from handel.payments.models import Payment
 from handel.payments.providers import test_gateway
 from handel.pricing.models import Coupon, PromotionUsage
 from handel.procurement import services as procurement_services
@@ -79,3 +81,15 @@ def test_a_cancelled_order_gives_its_coupon_back(api, shop, make_user):
     assert api.call("post", f"/checkout/carts/{again}/coupons", {"code": "ONLY-ONCE"}).status_code == 200
     assert place(api, again, "bank_transfer").status_code == 201
     assert Coupon.objects.get(code="ONLY-ONCE").times_used == 1
+
+
+def test_card_details_the_provider_refuses_cancel_the_order_and_leave_no_event_failing(api, shop):
+    cart = ready_cart(api, ("A", 1))
+    response = place(api, cart, "card", card={"number": "1", "expiry": "13/99", "cvc": "x"})
+    problem = assert_problem(response, 422)
+    assert {tuple(error["loc"]) for error in problem["errors"]} >= {("body", "card", "number")}
+    assert list(Order.objects.values_list("status", flat=True)) == ["cancelled"]
+    assert list(Payment.objects.values_list("status", flat=True)) == ["voided"]
+    assert not OutboxEvent.objects.filter(processed_at__isnull=True).exists()  # delivered, none retried
+    retry = place(api, cart, "card")
+    assert retry.status_code == 201, retry.content

@@ -192,9 +192,11 @@ def void_payment(*, public_id: str, actor: Any = None) -> Payment:
             return payment
         if payment.captured_amount > 0:
             raise PaymentStateError("a captured payment is refunded, not voided")
+    # A payment the provider never took (no reference: the card was refused before it) has
+    # nothing to void there.
     result = (
         provider(payment.provider).void(provider_reference=payment.provider_reference)
-        if payment.provider not in LOCAL_PROVIDERS
+        if payment.provider not in LOCAL_PROVIDERS and payment.provider_reference
         else ProviderResult("voided")
     )
     with transaction.atomic(durable=True):

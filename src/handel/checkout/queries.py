@@ -195,15 +195,7 @@ def destination_groups(cart: Cart, lines: Sequence[CartLine], facts: dict[str, P
 def _candidates(sources: Sequence[SourceInfo], skus: Sequence[str]) -> list[SourceCandidate]:
     available = available_by_source(skus, [source.id for source in sources])
     return [
-        SourceCandidate(
-            code=source.code,
-            country=source.country,
-            postal_code=source.postal_code,
-            priority=source.priority,
-            ships=source.ships,
-            pickup=source.pickup,
-            available={sku: by_source.get(source.id, 0) for sku, by_source in available.items()},
-        )
+        SourceCandidate.of(source, {sku: by_source.get(source.id, 0) for sku, by_source in available.items()})
         for source in sources
     ]
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from handel.inventory.errors import OutOfStock
 
@@ -32,6 +33,19 @@ class SourceCandidate:
     ships: bool
     pickup: bool
     available: Mapping[str, int] = field(default_factory=dict)  # SKU -> units that can be promised
+
+    @classmethod
+    def of(cls, source: Any, available: Mapping[str, int]) -> SourceCandidate:
+        """A source (a `Source` row or the channel's `SourceInfo`) with what it can promise."""
+        return cls(
+            code=source.code,
+            country=source.country,
+            postal_code=source.postal_code,
+            priority=source.priority,
+            ships=source.ships,
+            pickup=source.pickup,
+            available=available,
+        )
 
 
 @dataclass(frozen=True)

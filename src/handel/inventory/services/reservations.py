@@ -170,14 +170,8 @@ def reserve_stock(
 
             items = locked_items({(sku, source.id) for sku in wanted for source in sources})
             candidates = [
-                SourceCandidate(
-                    code=source.code,
-                    country=source.country,
-                    postal_code=source.postal_code,
-                    priority=source.priority,
-                    ships=source.ships,
-                    pickup=source.pickup,
-                    available={sku: items[(sku, source.id)].available for sku in wanted if (sku, source.id) in items},
+                SourceCandidate.of(
+                    source, {sku: items[(sku, source.id)].available for sku in wanted if (sku, source.id) in items}
                 )
                 for source in sources
             ]

@@ -156,6 +156,9 @@ def test_bookkeeping_commits_do_not_wait_for_the_disk_but_changes_do():
         assert setting() == "off"
     with transaction.atomic():
         assert setting() == "on"
+        with without_flush_wait():  # inside a change that must reach the disk: nothing changes
+            assert setting() == "on"
+        assert setting() == "on"
 
 
 def test_a_bulk_job_spares_the_collector_and_restores_it():

@@ -66,10 +66,13 @@ def without_flush_wait() -> Iterator[None]:
     without harm because it is redone: outbox delivery marks (events are delivered at least once),
     idempotency records (written before and after the durable change they guard) and derived
     counters. PostgreSQL commits it asynchronously, and the next durable commit flushes it with its
-    own; SQLite (WAL, synchronous=NORMAL) never waits for the disk at commit."""
+    own; SQLite (WAL, synchronous=NORMAL) never waits for the disk at commit. Inside a caller's
+    transaction it changes nothing: the setting lasts to the commit, and the caller's change may
+    need to reach the disk."""
+    connection = transaction.get_connection()
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
-        connection = transaction.get_connection()
-        if connection.vendor == "postgresql":
+        if outermost and connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
         yield

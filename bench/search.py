@@ -280,7 +280,7 @@ def run(smoke: bool) -> list[Result]:
 
 def _reindex(name: str, products: int, target: str = "") -> Result:
     started, cpu_started = time.perf_counter(), time.process_time()
-    documents = indexing.reindex_all()
+    documents = indexing.reindex_all(in_workers=True)  # as `handel search reindex` does
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     return Result(
         name.format(documents=documents),

@@ -5,6 +5,8 @@ equals the one indexing that product on its own writes (text, facets, price, sto
 from __future__ import annotations
 
 import json
+import os
+from concurrent.futures.process import BrokenProcessPool
 from decimal import Decimal
 from typing import Any
 
@@ -131,7 +133,7 @@ def test_worker_processes_build_the_same_index(with_variants: None, monkeypatch:
     monkeypatch.setenv("HANDEL_REINDEX_PROCESSES", "2")
     batches = -(-len(indexing.all_product_ids()) // 3)
     assert builders.worker_count(batches) == 2
-    assert indexing.reindex_all() == alone
+    assert indexing.reindex_all(in_workers=True) == alone
     assert _documents() == built_here
     assert {row[COMPARED.index("sales_count")] for row in built_here.values() if row[3] == "DRL-100"} == {7}
     revisions = set(SearchDocument.objects.values_list("channel_code", "locale", "revision"))
@@ -149,6 +151,38 @@ def test_a_bad_worker_setting_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
 
     from handel.search import builders
 
-    monkeypatch.setenv("HANDEL_REINDEX_PROCESSES", "two")
-    with pytest.raises(ImproperlyConfigured, match="HANDEL_REINDEX_PROCESSES"):
-        builders.worker_count(10)
+    for setting in ("two", "²"):
+        monkeypatch.setenv("HANDEL_REINDEX_PROCESSES", setting)
+        with pytest.raises(ImproperlyConfigured, match="HANDEL_REINDEX_PROCESSES"):
+            builders.worker_count(10)
+
+
+def _die(*args: object, **kwargs: object) -> object:
+    os._exit(1)  # a worker killed (out of memory, SIGKILL)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_that_dies_fails_the_reindex_and_the_old_index_stays(
+    with_variants: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(indexing, "REINDEX_BATCH_SIZE", 3)
+    monkeypatch.setenv("HANDEL_REINDEX_PROCESSES", "2")
+    before = _documents()
+    monkeypatch.setattr(indexing, "build_documents", _die)
+    with pytest.raises(BrokenProcessPool):
+        indexing.reindex_all(in_workers=True)
+    assert _documents() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reindex_outside_the_command_builds_here(with_variants: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An event handler in a server process reindexes without forking (its other threads would be copied)."""
+    monkeypatch.setattr(indexing, "REINDEX_BATCH_SIZE", 3)
+    monkeypatch.setenv("HANDEL_REINDEX_PROCESSES", "2")
+    from handel.search import builders
+
+    def no_workers(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a worker pool was started")
+
+    monkeypatch.setattr(builders, "ProcessPoolExecutor", no_workers)
+    assert indexing.reindex_all() > 0

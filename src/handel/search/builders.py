@@ -7,17 +7,22 @@ as it arrives. The workers only read the catalog, prices and stock (committed da
 own database connection; the writing process keeps its single transaction, so searches still see
 the old index until it commits.
 
-Where the workers could not see the data (inside a transaction that is not committed yet, as in
-tests), in a daemonic process (which may not fork) or for a few batches, the batches are built
-here, one after the other. HANDEL_REINDEX_PROCESSES sets the number of workers (default: the
-number of cores, at most 2; 1 builds here).
+Workers are forked only where the caller asks (`handel search reindex`): never in a server
+process, whose other threads would be copied mid-request. Where the workers could not see the
+data (inside a transaction that is not committed yet, as in tests), in a daemonic process (which
+may not fork) or for a few batches, the batches are built here, one after the other.
+HANDEL_REINDEX_PROCESSES sets the number of workers (default: the number of cores, at most 2; 1
+builds here). A worker that dies (killed, out of memory) fails the reindex, which then changes
+nothing, instead of leaving it waiting.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -35,7 +40,8 @@ def _start_worker() -> None:
     """In a forked worker. The parent closed its connections before the fork, but one it could not
     close (a test's live server keeps its own open) would be shared with this process: it is put
     aside, not closed (closing would end the parent's session on the shared socket), and the
-    worker opens its own."""
+    worker opens its own. A server's signal handlers (gunicorn's SIGTERM) are not the worker's."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     for wrapper in connections.all(initialized_only=True):
         if wrapper.connection is not None:
             _inherited.append(wrapper.connection)
@@ -48,7 +54,7 @@ def _build_in_worker(batch: Any) -> Any:
 
 def worker_count(batches: int) -> int:
     setting = os.environ.get("HANDEL_REINDEX_PROCESSES", "").strip()
-    if setting and not setting.isdigit():
+    if setting and not (setting.isascii() and setting.isdigit()):
         raise ImproperlyConfigured(f"HANDEL_REINDEX_PROCESSES must be a whole number, not {setting!r}")
     wanted = int(setting or 0) or min(2, os.cpu_count() or 1)
     if (
@@ -62,10 +68,12 @@ def worker_count(batches: int) -> int:
 
 
 @contextmanager
-def built(batches: Sequence[Sequence[int]], build: Callable[[Sequence[int]], T]) -> Iterator[Iterator[T]]:
+def built(
+    batches: Sequence[Sequence[int]], build: Callable[[Sequence[int]], T], *, in_workers: bool = False
+) -> Iterator[Iterator[T]]:
     """The results of `build` for each batch, in order: made by worker processes forked now (before
-    the caller opens its transaction), or here when workers cannot be used."""
-    workers = worker_count(len(batches))
+    the caller opens its transaction) when `in_workers` and they can be used, else here."""
+    workers = worker_count(len(batches)) if in_workers else 1
     if workers < 2:
         yield (build(batch) for batch in batches)
         return
@@ -73,11 +81,9 @@ def built(batches: Sequence[Sequence[int]], build: Callable[[Sequence[int]], T])
     # process reconnects when it next queries, the workers open their own).
     connections.close_all()
     _job["build"] = build
-    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker)
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker)
     try:
-        yield pool.imap(_build_in_worker, batches)
-        pool.close()
-        pool.join()
+        yield pool.map(_build_in_worker, batches)
     finally:
-        pool.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
         _job.clear()

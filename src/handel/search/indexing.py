@@ -185,13 +185,14 @@ def remove_skus(skus: Sequence[str]) -> None:
 REINDEX_BATCH_SIZE = 2000
 
 
-def reindex_all(progress: Callable[[int], None] | None = None) -> int:
+def reindex_all(progress: Callable[[int], None] | None = None, *, in_workers: bool = False) -> int:
     """Every document anew; documents of vanished channels, languages or products are dropped.
 
     One transaction: searches keep seeing the old index until it commits. The old documents go in
     one statement and the new ones are written in batches without the per-row full-text work, which
-    is done once at the end (see the backends' `bulk_load`). The batches are built by worker
-    processes while this one writes (see `builders`). Best-selling counts are kept."""
+    is done once at the end (see the backends' `bulk_load`). With `in_workers` (the reindex
+    command) the batches are built by worker processes while this one writes (see `builders`).
+    Best-selling counts are kept."""
     snapshot = CatalogSnapshot()
     targets = channel_locales()
     ids = all_product_ids()
@@ -199,19 +200,22 @@ def reindex_all(progress: Callable[[int], None] | None = None) -> int:
     written = 0
     with (
         fewer_collections(),
-        builders.built(batches, partial(build_documents, snapshot=snapshot, targets=targets)) as results,
+        builders.built(
+            batches, partial(build_documents, snapshot=snapshot, targets=targets), in_workers=in_workers
+        ) as results,
         transaction.atomic(),
         backend().bulk_load(),
     ):
+        touched = set(SearchIndexState.objects.values_list("channel_code", "locale"))
+        touched |= {(target.channel.code, target.locale) for target in targets}
+        # The index states are locked first: sales counted meanwhile wait, and are not lost.
+        revisions = _bump(touched, new_generation=True)
         sales = {
             (channel_code, locale, product_id): count
             for channel_code, locale, product_id, count in SearchDocument.objects.filter(sales_count__gt=0).values_list(
                 "channel_code", "locale", "product_id", "sales_count"
             )
         }
-        touched = set(SearchIndexState.objects.values_list("channel_code", "locale"))
-        touched |= {(target.channel.code, target.locale) for target in targets}
-        revisions = _bump(touched, new_generation=True)
         SearchDocument.objects.all().delete()
         for batch, documents in zip(batches, results, strict=True):
             _insert(

@@ -262,7 +262,7 @@ def record_click(*, search_id: uuid.UUID, sku: str, position: int) -> SearchClic
 def reindex(*, actor: Any = None, progress: Callable[[int], None] | None = None) -> int:
     """Rebuild every document (the `handel search reindex` command). One transaction: searches keep
     answering from the old index until the new one commits, and an interrupted run changes nothing."""
-    written = indexing.reindex_all(progress=progress)
+    written = indexing.reindex_all(progress=progress, in_workers=True)
     with transaction.atomic(durable=True):
         audit.record(
             actor=actor, action="search.reindexed", object_type="search.searchdocument", data={"documents": written}

@@ -29,6 +29,7 @@ from handel.catalog.records import (
     summary_strings,
 )
 from handel.channels.queries import active_channels
+from handel.core.whole_numbers import whole_number
 
 SKU_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -251,10 +252,10 @@ def _clean_categories(c: Cleaner, record: Record) -> None:
             c.error("categories", f"category '{path}' given twice")
             continue
         seen.add(path)
-        if position and not position.isdigit():
+        if position and whole_number(position) is None:
             c.error("categories", f"position of '{path}' must be a whole number")
             continue
-        cells.append(category_cell(path, int(position or 0)))
+        cells.append(category_cell(path, whole_number(position) or 0))
     record["categories"] = cells
 
 
@@ -339,14 +340,14 @@ def _components(c: Cleaner) -> list[str]:
         sku, _, quantity = cell.partition("*")
         if not quantity:
             quantity = "1"
-        if not quantity.isdigit() or int(quantity) < 1:
+        if (whole_number(quantity) or 0) < 1:
             c.error("kit_components", f"quantity of '{sku}' must be a whole number of 1 or more")
             continue
         if sku in seen or sku == c.raw.get("sku"):
             c.error("kit_components", f"component '{sku}' given twice or is the kit itself")
             continue
         seen.add(sku)
-        cells.append(f"{sku}*{int(quantity)}")
+        cells.append(f"{sku}*{whole_number(quantity)}")
     return cells
 
 

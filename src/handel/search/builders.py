@@ -29,6 +29,8 @@ from typing import Any, TypeVar
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, transaction
 
+from handel.core.whole_numbers import whole_number
+
 T = TypeVar("T")
 MIN_BATCHES = 3
 
@@ -54,9 +56,10 @@ def _build_in_worker(batch: Any) -> Any:
 
 def worker_count(batches: int) -> int:
     setting = os.environ.get("HANDEL_REINDEX_PROCESSES", "").strip()
-    if setting and not (setting.isascii() and setting.isdigit()):
+    processes = whole_number(setting, digits=3)
+    if setting and processes is None:
         raise ImproperlyConfigured(f"HANDEL_REINDEX_PROCESSES must be a whole number, not {setting!r}")
-    wanted = int(setting or 0) or min(2, os.cpu_count() or 1)
+    wanted = processes or min(2, os.cpu_count() or 1)
     if (
         wanted < 2
         or batches < MIN_BATCHES

@@ -28,6 +28,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from handel.catalog.browsing import Viewer, viewer_for
 from handel.channels.queries import channel_for_request
 from handel.core.errors import DomainError, InvalidInput, field_error
+from handel.core.whole_numbers import whole_number
 from handel.pricing import queries as pricing_queries
 from handel.search import queries as search_queries
 from handel.search import services as search_services
@@ -190,11 +191,12 @@ def current_promotions(viewer: ShopViewer) -> list[dict[str, Any]]:
 def _page_number(raw: str | None) -> int:
     if not raw:
         return 1
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+    page = whole_number(raw)
+    if page is None or not 1 <= page <= MAX_PAGE:
         raise InvalidInput(
             _("The page must be a whole number from 1."), errors=[field_error(["page"], "whole number >= 1")]
         )
-    return int(raw)
+    return page
 
 
 def _range_of(raw: str, location: list[str]) -> dict[str, str | None]:

@@ -33,6 +33,7 @@ from handel.checkout.schemas import cart_out, options_out
 from handel.checkout.uploads import read_upload
 from handel.core.errors import DomainError, InvalidInput, field_error
 from handel.core.idempotency import HEADER, idempotent
+from handel.core.whole_numbers import whole_number
 from handel.customers.queries import addresses_of
 from handel.orders.models import Order
 from handel.payments.queries import payments_for
@@ -269,7 +270,8 @@ def _typed_lines(request: HttpRequest) -> list[RequestedLine]:
             continue
         text = request.POST.get(f"quantity-{index}", "").strip() or "1"
         # An unreadable quantity still becomes a line (0), so it gets its own answer.
-        lines.append(RequestedLine(sku, int(text) if text.lstrip("-").isdigit() and len(text) < 8 else 0))
+        quantity = whole_number(text.removeprefix("-"), digits=7)
+        lines.append(RequestedLine(sku, -quantity if quantity is not None and text.startswith("-") else quantity or 0))
     return lines
 
 

@@ -19,6 +19,7 @@ from handel.companies import permissions as perms
 from handel.companies import queries as company_queries
 from handel.companies import services as company_services
 from handel.core.errors import DomainError, InvalidInput, field_error
+from handel.core.whole_numbers import whole_number
 from handel.procurement import queries as procurement_queries
 from handel.procurement import services as procurement_services
 from handel.storefront.feedback import told
@@ -34,7 +35,7 @@ def _admin(request: HttpRequest) -> Any:
 
 
 def _optional_int(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
+    return whole_number(raw, digits=18)
 
 
 def _decimal(raw: str | None, field: str) -> Decimal | None:

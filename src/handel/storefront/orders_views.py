@@ -16,6 +16,7 @@ from handel.channels.queries import get_channel
 from handel.checkout import services as checkout_services
 from handel.companies.queries import viewer_for
 from handel.core.errors import DomainError
+from handel.core.whole_numbers import whole_number
 from handel.orders import lifecycle, pdf, queries, statements
 from handel.orders.carriers import CARRIERS
 from handel.orders.models import ReturnLine, ReturnRequest
@@ -146,12 +147,12 @@ def return_request(request: HttpRequest, number: str) -> HttpResponse:
     if request.method == "POST":
         chosen = []
         for line in lines:
-            quantity = request.POST.get(f"quantity-{line.position}", "0")
-            if quantity.isdigit() and int(quantity) > 0:
+            quantity = whole_number(request.POST.get(f"quantity-{line.position}", "0"))
+            if quantity is not None and quantity > 0:
                 chosen.append(
                     {
                         "position": line.position,
-                        "quantity": int(quantity),
+                        "quantity": quantity,
                         "reason": request.POST.get(f"reason-{line.position}", ""),
                         "condition": request.POST.get(f"condition-{line.position}", ""),
                     }

@@ -30,6 +30,7 @@ from handel.core.sql import among
 from handel.customers import queries as customer_queries
 from handel.customers.models import CustomerGroup
 from handel.inventory import queries as inventory_queries
+from handel.pricing.engine.prices import price_items
 from handel.pricing.engine.promotions import normalise_coupon_code
 from handel.pricing.engine.types import (
     HUNDRED,
@@ -464,6 +465,25 @@ def load_pricing_context(
         stock_levels=stock,
         sell_through_percent=sell_through,
     )
+
+
+def unit_prices(
+    channel: Channel,
+    skus: list[str],
+    *,
+    customer: Any = None,
+    catalog_facts: Mapping[str, ProductFacts] | None = None,
+) -> dict[str, Decimal]:
+    """The price of one unit, as the channel shows it, of each SKU a list prices, for the customer
+    (a guest when None): what listings, search results and comparisons show. No explanations."""
+    if not skus:
+        return {}
+    context = load_pricing_context(channel=channel, skus=skus, customer=customer, catalog_facts=catalog_facts)
+    return {
+        result.sku: result.unit_display
+        for result in price_items(context, [(sku, 1) for sku in skus], explain=False)
+        if result.found
+    }
 
 
 def channel_skus(channel: Channel, *, customer_group: str | None = None, limit: int | None = None) -> list[str]:

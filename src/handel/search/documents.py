@@ -9,7 +9,6 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db import connection
@@ -18,12 +17,10 @@ from handel.catalog import queries as catalog_queries
 from handel.channels.queries import active_channels
 from handel.inventory import queries as inventory_queries
 from handel.pricing import queries as pricing_queries
-from handel.pricing.engine.prices import price_items
 from handel.search import text
 from handel.search.models import SearchDocument
 
 if TYPE_CHECKING:
-    from handel.catalog.types import ProductFacts
     from handel.channels.models import Channel
 
 # The best availability among a configurable product's variants is the product's.
@@ -224,21 +221,6 @@ def _assortment_ids(
     return sorted(found)
 
 
-def channel_prices(
-    channel: Channel, skus: list[str], catalog_facts: Mapping[str, ProductFacts] | None = None
-) -> dict[str, Decimal]:
-    """The channel's guest price (display basis) of each SKU a list prices. `catalog_facts`: the
-    catalog's facts of these SKUs, when the caller prices them in more than one channel."""
-    if not skus:
-        return {}
-    context = pricing_queries.load_pricing_context(channel=channel, skus=skus, catalog_facts=catalog_facts)
-    return {
-        result.sku: result.unit_display
-        for result in price_items(context, [(sku, 1) for sku in skus], explain=False)
-        if result.found
-    }
-
-
 def best_availability(states: Iterable[str]) -> str:
     ranked = [state for state in states if state in AVAILABILITY_ORDER]
     return min(ranked, key=AVAILABILITY_ORDER.index) if ranked else "out_of_stock"
@@ -398,7 +380,7 @@ def build_documents(
         channel = channel_targets[0].channel
         in_channel = members[channel_id]
         skus = [p.sku for p in in_channel] + [v[0] for p in in_channel for v in variants.get(p.id, ())]
-        prices = channel_prices(channel, skus, facts)
+        prices = pricing_queries.unit_prices(channel, skus, catalog_facts=facts)
         availability = {
             sku: item.state for sku, item in inventory_queries.availability(skus, channel_code=channel.code).items()
         }

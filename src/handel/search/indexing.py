@@ -20,6 +20,7 @@ from handel.catalog import queries as catalog_queries
 from handel.channels.queries import active_channels
 from handel.core.batching import fewer_collections, without_flush_wait
 from handel.inventory import queries as inventory_queries
+from handel.pricing import queries as pricing_queries
 from handel.search import builders
 from handel.search.backends import backend
 from handel.search.documents import (
@@ -30,7 +31,6 @@ from handel.search.documents import (
     best_availability,
     build_documents,
     channel_locales,
-    channel_prices,
     translated,
 )
 from handel.search.models import SearchDocument, SearchIndexState, SearchRemoval
@@ -264,7 +264,7 @@ def _refresh(skus: Sequence[str] | None, *, field: str) -> int:
                 continue
             skus_wanted = [d.sku for d in members] + [s for d in members for s in families.get(d.product_id, ())]
             if field == "price":
-                prices = channel_prices(channel, skus_wanted)
+                prices = pricing_queries.unit_prices(channel, skus_wanted)
                 for document in members:
                     family_prices = [prices[s] for s in families.get(document.product_id, ()) if s in prices]
                     new = prices.get(document.sku, min(family_prices) if family_prices else None)

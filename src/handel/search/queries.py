@@ -17,7 +17,6 @@ from handel.catalog import queries as catalog_queries
 from handel.channels.queries import get_channel
 from handel.core.errors import InvalidInput, field_error
 from handel.pricing import queries as pricing_queries
-from handel.pricing.engine.prices import price_items
 from handel.search import engine
 from handel.search.models import (
     MerchandisingRule,
@@ -70,12 +69,7 @@ def _viewer_prices(channel_code: str, skus: list[str], customer: Any) -> dict[st
     channel = get_channel(channel_code)
     if not skus or customer is None or not getattr(customer, "is_authenticated", False) or channel is None:
         return {}
-    context = pricing_queries.load_pricing_context(channel=channel, skus=skus, customer=customer)
-    return {
-        result.sku: result.unit_display
-        for result in price_items(context, [(sku, 1) for sku in skus], explain=False)
-        if result.found
-    }
+    return pricing_queries.unit_prices(channel, skus, customer=customer)
 
 
 def hits_for(

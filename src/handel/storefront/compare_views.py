@@ -3,7 +3,6 @@ a guest's list lives in the session and joins the customer's list at sign-in."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -17,8 +16,7 @@ from handel.catalog.engagement import queries as engagement_queries
 from handel.catalog.engagement.services import compare as compare_services
 from handel.core.errors import DomainError
 from handel.pricing import queries as pricing_queries
-from handel.pricing.engine.prices import price_items
-from handel.storefront.browse_views import ShopViewer, product_url, shop_viewer
+from handel.storefront.browse_views import product_url, shop_viewer
 
 
 def _compare_owner(request: HttpRequest) -> dict[str, Any]:
@@ -26,18 +24,6 @@ def _compare_owner(request: HttpRequest) -> dict[str, Any]:
     if user.is_authenticated:
         return {"customer": user}
     return {"guest_list_id": request.session.get(compare_services.GUEST_SESSION_KEY)}
-
-
-def _viewer_prices(viewer: ShopViewer, skus: list[str]) -> dict[str, Decimal]:
-    """Unit prices as the channel shows them, for this viewer, from the price engine."""
-    if not skus:
-        return {}
-    context = pricing_queries.load_pricing_context(channel=viewer.channel, skus=skus, customer=viewer.customer)
-    return {
-        result.sku: result.unit_display
-        for result in price_items(context, [(sku, 1) for sku in skus], explain=False)
-        if result.found
-    }
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -53,7 +39,9 @@ def compare(request: HttpRequest) -> HttpResponse:
     comparison = engagement_queries.comparison(
         viewer.catalog, compare_services.find_compare_list(**_compare_owner(request))
     )
-    prices = _viewer_prices(viewer, [product["sku"] for product in comparison["products"]])
+    prices = pricing_queries.unit_prices(
+        viewer.channel, [product["sku"] for product in comparison["products"]], customer=viewer.customer
+    )
     products = [
         {**product, "url": product_url(product["sku"]), "price": prices.get(product["sku"])}
         for product in comparison["products"]

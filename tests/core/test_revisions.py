@@ -88,3 +88,23 @@ def test_only_plain_names_make_triggers(name):
         revisions.track(name, {"catalog_product": ()})
     with pytest.raises(ValueError, match="plain name"):
         revisions.track("ok", {name: ()})
+
+
+def test_every_column_product_facts_reads_is_tracked():
+    """`catalog.queries.product_facts` and the catalog's revision triggers must stay in step: a
+    column it reads that no trigger watches would leave pricing with stale facts."""
+    import importlib
+
+    from handel.catalog.queries import PRODUCT_FACT_COLUMNS
+
+    tracked = importlib.import_module("handel.catalog.migrations.0003_facts_revision").FACT_TABLES
+    for name in PRODUCT_FACT_COLUMNS:
+        model, *path, last = [Product, *name.split("__")]
+        for step in path:
+            field = model._meta.get_field(step)
+            assert field.column in tracked[model._meta.db_table] or not tracked[model._meta.db_table], name
+            model = field.related_model
+        field = model._meta.get_field(last)
+        if field.primary_key:
+            continue  # never updated: inserts and deletes are tracked
+        assert field.column in tracked[model._meta.db_table] or not tracked[model._meta.db_table], name

@@ -248,7 +248,7 @@ def test_manual_member_refusals_write_nothing(customer, make_user):
 
 # (case, the create call's arguments, the field locations at fault)
 INVALID = [
-    ("unknown group", {"rules": {"customer_groups": ["wholesale", "nope"]}}, [["body", "rules", "customer_groups", 0]]),
+    ("unknown group", {"rules": {"customer_groups": ["wholesale", "nope"]}}, [["body", "rules", "customer_groups", 1]]),
     ("bad country", {"rules": {"countries": ["NL", "XX"]}}, [["body", "rules", "countries", 1]]),
     ("negative days", {"rules": {"signed_up_within_days": -1}}, [["body", "rules", "signed_up_within_days"]]),
     ("negative orders", {"rules": {"min_orders": -2}}, [["body", "rules", "min_orders"]]),

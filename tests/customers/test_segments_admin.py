@@ -67,3 +67,24 @@ def test_deleting_a_segment_in_the_back_office_is_audited(back_office):
     assert response.status_code == 302
     assert not Segment.objects.exists()
     assert AuditEntry.objects.filter(action="segment.deleted", object_id=str(segment.pk)).exists()
+
+
+def test_recomputing_members_in_the_back_office_needs_the_change_permission(make_user):
+    services.create_segment(actor=None, code="fans", name="Fans", rules={"marketing_opt_in": True})
+    fan = make_user(marketing_opt_in=True)  # made with the ORM: not in the segment until recomputed
+    segment = Segment.objects.get(code="fans")
+    changelist = reverse("admin:customers_segment_changelist")
+    action = {"action": "recompute", "_selected_action": [str(segment.pk)]}
+    viewer = Client()
+    viewer.force_login(make_user(staff=True, perms=["customers.view_segment"]))
+    assert "Recompute members now" not in viewer.get(changelist).content.decode()
+    viewer.post(changelist, action)
+    assert not segment.memberships.exists()
+    assert not AuditEntry.objects.filter(action="segment.recomputed").exists()
+    manager = Client()
+    manager.force_login(make_user(staff=True, perms=["customers.view_segment", "customers.change_segment"]))
+    assert "Recompute members now" in manager.get(changelist).content.decode()
+    response = manager.post(changelist, action)
+    assert response.status_code == 302
+    assert list(segment.memberships.values_list("customer_id", flat=True)) == [fan.pk]
+    assert AuditEntry.objects.filter(action="segment.recomputed", object_id=str(segment.pk)).count() == 1

@@ -188,3 +188,111 @@ def test_list_endpoints_use_a_constant_number_of_queries(world, make_user, djang
         with django_assert_max_num_queries(7):
             members = client.call("get", f"/customer-segments/fair/members?page_size={page_size}")
         assert len(members.json()["items"]) == page_size
+
+
+@pytest.mark.parametrize("operation", ["members", "members/remove"])
+@pytest.mark.parametrize("customer_id", [2**63, 0, -1], ids=["past 64 bits", "zero", "negative"])
+def test_customer_ids_outside_the_database_range_are_refused(world, operation, customer_id):
+    client = world["clients"]["superuser"]
+    body = {"customer_ids": [world["member"].pk, customer_id]}
+    problem = assert_problem(client.call("post", f"/customer-segments/fair/{operation}", body), 422)
+    assert [error["loc"][-2:] for error in problem["errors"]] == [["customer_ids", 1]]
+    assert _unchanged(world)
+
+
+# (case, method, path, body, the location at fault)
+UNKNOWN_INPUT = [
+    (
+        "create: unknown field",
+        "post",
+        "/customer-segments",
+        {"code": "big", "name": "Big", "rules": {"min_orders": 5}, "colour": "red"},
+        ["colour"],
+    ),
+    (
+        "create: misspelt condition",
+        "post",
+        "/customer-segments",
+        {"code": "big", "name": "Big", "rules": {"min_orders": 5, "min_order": 3}},
+        ["rules", "min_order"],
+    ),
+    ("update: unknown field", "patch", "/customer-segments/fair", {"name": "Trade fair", "colour": "red"}, ["colour"]),
+    (
+        "update: misspelt condition",
+        "patch",
+        "/customer-segments/fair",
+        {"name": "Trade fair", "rules": {"min_order": 3}},
+        ["rules", "min_order"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "method", "path", "body", "location"), UNKNOWN_INPUT, ids=[row[0] for row in UNKNOWN_INPUT]
+)
+def test_unknown_fields_and_conditions_are_refused_not_ignored(world, case, method, path, body, location):
+    problem = assert_problem(world["clients"]["superuser"].call(method, path, body), 422)
+    assert [error["loc"][-len(location) :] for error in problem["errors"]] == [location]
+    assert _unchanged(world)
+
+
+@pytest.mark.parametrize("rules", ["min_orders", 3, [1], True], ids=["text", "number", "list", "boolean"])
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("post", "/customer-segments", {"code": "big", "name": "Big"}),
+        ("patch", "/customer-segments/fair", {"name": "Trade fair"}),
+    ],
+    ids=["create", "update"],
+)
+def test_rules_that_are_not_an_object_are_refused_naming_the_field(world, method, path, body, rules):
+    problem = assert_problem(world["clients"]["superuser"].call(method, path, {**body, "rules": rules}), 422)
+    assert [error["loc"][-1] for error in problem["errors"]] == ["rules"]
+    assert "an object of conditions" in problem["errors"][0]["msg"]
+    assert _unchanged(world)
+
+
+def test_a_segments_kind_cannot_change(world):
+    client = world["clients"]["superuser"]
+    body = {"code": "buyers", "name": "Buyers", "rules": {"min_orders": 1}}
+    created = client.call("post", "/customer-segments", body)
+    assert created.status_code == 201, created.content
+    problem = assert_problem(
+        client.call("patch", "/customer-segments/buyers", {"kind": "manual", "name": "Manual"}), 422
+    )
+    assert problem["errors"] == [
+        {"loc": ["body", "kind"], "msg": "a segment's kind cannot change; create a new segment", "type": "invalid"}
+    ]
+    problem = assert_problem(client.call("patch", "/customer-segments/fair", {"kind": "rule"}), 422)
+    assert [error["loc"] for error in problem["errors"]] == [["body", "kind"]]
+    assert client.call("get", "/customer-segments/buyers").json()["name"] == "Buyers"
+    assert _unchanged(world)
+    # Naming the kind the segment has is no change.
+    same = client.call("patch", "/customer-segments/buyers", {"kind": "rule", "name": "Repeat buyers"})
+    assert same.status_code == 200, same.content
+    assert (same.json()["kind"], same.json()["name"]) == ("rule", "Repeat buyers")
+
+
+def test_list_errors_point_at_the_position_in_the_request(world):
+    problem = assert_problem(
+        world["clients"]["superuser"].call(
+            "post",
+            "/customer-segments",
+            {
+                "code": "big",
+                "name": "Big",
+                "rules": {
+                    "customer_groups": ["wholesale", "zz-nope", "wholesale", "aa-nope"],
+                    "countries": ["nl", "XX", "be", "NL", "AA"],
+                },
+            },
+        ),
+        422,
+    )
+    assert [(error["loc"], error["msg"]) for error in problem["errors"]] == [
+        (["body", "rules", "customer_groups", 1], "no customer group 'zz-nope'"),
+        (["body", "rules", "customer_groups", 3], "no customer group 'aa-nope'"),
+        (["body", "rules", "countries", 1], "'XX' is not an ISO 3166-1 code"),
+        (["body", "rules", "countries", 4], "'AA' is not an ISO 3166-1 code"),
+    ]
+    assert _unchanged(world)

@@ -234,7 +234,8 @@ class SegmentAdmin(ModelAdmin):
         for segment in queryset:
             services.delete_segment(actor=request.user, code=segment.code)
 
-    @admin.action(description="Recompute members now")
+    # It writes memberships: staff who may only view segments do not see or run it.
+    @admin.action(description="Recompute members now", permissions=["change"])
     def recompute(self, request: HttpRequest, queryset: QuerySet[Segment]) -> None:
         for segment in queryset:
             change = services.recompute_segment(code=segment.code, actor=request.user)

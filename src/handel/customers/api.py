@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
@@ -251,6 +252,15 @@ def list_segment_members(request: HttpRequest, code: str, page: int = 1, page_si
     return paginate(members, page=page, page_size=page_size, order_by=["customer__email"]).as_dict()
 
 
+def _change_members(
+    request: HttpRequest, code: str, payload: SegmentMembersIn, change: Callable[..., int]
+) -> dict[str, int]:
+    """Adding and removing members differ only in the service they call."""
+    actor = require_staff(request, "customers.change_segment", scope="customers:write")
+    changed = change(actor=actor, code=code, customer_ids=payload.customer_ids, emails=payload.emails)
+    return {"changed": changed, "member_count": _segment_or_404(code).member_count}  # type: ignore[attr-defined]
+
+
 @router.post(
     "/customer-segments/{code}/members",
     response=SegmentMembersChanged,
@@ -259,11 +269,7 @@ def list_segment_members(request: HttpRequest, code: str, page: int = 1, page_si
 )
 def add_segment_members(request: HttpRequest, code: str, payload: SegmentMembersIn) -> dict[str, int]:
     """Put customers (by id or email) in a manual segment; all named must exist, or none is added."""
-    actor = require_staff(request, "customers.change_segment", scope="customers:write")
-    added = services.add_segment_members(
-        actor=actor, code=code, customer_ids=payload.customer_ids, emails=payload.emails
-    )
-    return {"changed": added, "member_count": _segment_or_404(code).member_count}  # type: ignore[attr-defined]
+    return _change_members(request, code, payload, services.add_segment_members)
 
 
 @router.post(
@@ -273,9 +279,5 @@ def add_segment_members(request: HttpRequest, code: str, payload: SegmentMembers
     auth=AUTH,
 )
 def remove_segment_members(request: HttpRequest, code: str, payload: SegmentMembersIn) -> dict[str, int]:
-    """Take customers (by id or email) out of a manual segment."""
-    actor = require_staff(request, "customers.change_segment", scope="customers:write")
-    removed = services.remove_segment_members(
-        actor=actor, code=code, customer_ids=payload.customer_ids, emails=payload.emails
-    )
-    return {"changed": removed, "member_count": _segment_or_404(code).member_count}  # type: ignore[attr-defined]
+    """Take customers (by id or email) out of a manual segment; those not in it are passed over."""
+    return _change_members(request, code, payload, services.remove_segment_members)

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field, field_validator
 
 from handel.customers.segments import rules_of
 
@@ -145,8 +145,25 @@ class AssignGroupIn(Schema):
     group: str | None = None
 
 
+# Ids are 64-bit in the database; a larger number is refused here, before SQLite's driver overflows.
+CUSTOMER_ID_MAX = 2**63 - 1
+# A misspelt field or condition would otherwise be dropped without a word, and the segment saved
+# with other members than the staff member meant: unknown fields are refused.
+STRICT = ConfigDict(extra="forbid")
+
+
+def rules_object(value: Any) -> Any:
+    """`rules` must be a JSON object: a string, number or list would otherwise be read by
+    attribute (ninja's schemas read objects' attributes) as an object without conditions."""
+    if value is not None and not isinstance(value, dict | SegmentRules):
+        raise ValueError('an object of conditions, e.g. {"min_orders": 3}')
+    return value
+
+
 class SegmentRules(Schema):
     """Conditions of a rule segment, combined with AND; a condition left out (or null) is not set."""
+
+    model_config = STRICT
 
     customer_groups: list[str] | None = Field(None, max_length=100, description="any of these customer groups")
     countries: list[str] | None = Field(
@@ -162,6 +179,8 @@ class SegmentRules(Schema):
 
 
 class SegmentIn(Schema):
+    model_config = STRICT
+
     code: str = Field(max_length=50, description="lower-case letters, digits and -; what promotions name")
     name: str = Field(max_length=100)
     description: str = Field("", max_length=2000)
@@ -169,12 +188,19 @@ class SegmentIn(Schema):
     is_active: bool = True
     rules: SegmentRules | None = None
 
+    _rules_object = field_validator("rules", mode="before")(rules_object)
+
 
 class SegmentPatch(Schema):
+    model_config = STRICT
+
     name: str | None = Field(None, max_length=100)
     description: str | None = Field(None, max_length=2000)
+    kind: str | None = Field(None, description="cannot change: given, it must be the segment's kind")
     is_active: bool | None = None
     rules: SegmentRules | None = Field(None, description="merged: a condition given as null is removed")
+
+    _rules_object = field_validator("rules", mode="before")(rules_object)
 
 
 class SegmentOut(Schema):
@@ -203,7 +229,7 @@ class SegmentPage(Schema):
 
 
 class SegmentMembersIn(Schema):
-    customer_ids: list[int] = Field(default_factory=list, max_length=1000)
+    customer_ids: list[Annotated[int, Field(ge=1, le=CUSTOMER_ID_MAX)]] = Field(default_factory=list, max_length=1000)
     emails: list[str] = Field(default_factory=list, max_length=1000)
 
 

@@ -136,7 +136,8 @@ def update_profile(*, user: User, changes: dict[str, Any]) -> User:
     if "language" in data and data["language"] not in {code for code, _ in settings.LANGUAGES}:
         raise InvalidInput("unsupported language", errors=[field_error(["body", "language"], "en or nl")])
     with transaction.atomic(durable=True):
-        locked = User.objects.select_for_update().get(pk=user.pk)
+        # No key update: see record_order_history (a segment's recompute may insert their memberships).
+        locked = User.objects.select_for_update(no_key=True).get(pk=user.pk)
         for field, value in data.items():
             setattr(locked, field, value.strip() if isinstance(value, str) else value)
         locked.save(update_fields=list(data) or None)
@@ -346,7 +347,8 @@ def create_customer_group(
 
 def assign_customer_group(*, actor: Any, user_id: int, group_code: str | None) -> User:
     with transaction.atomic(durable=True):
-        user = User.objects.select_for_update().filter(pk=user_id).first()
+        # No key update: see record_order_history (a segment's recompute may insert their memberships).
+        user = User.objects.select_for_update(no_key=True).filter(pk=user_id).first()
         if user is None:
             raise NotFound("no such customer")
         group = None

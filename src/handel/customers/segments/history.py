@@ -61,7 +61,10 @@ def record_order_history(*, number: str, event: str, facts: Mapping[str, Any]) -
     customer_id = facts["customer_id"]
     with transaction.atomic(durable=True):
         # Locking the customer serialises concurrent events of their orders (stats, memberships).
-        if User.objects.select_for_update().filter(pk=customer_id).values_list("pk", flat=True).first() is None:
+        # No key update: a segment's recompute may meanwhile insert this customer's memberships,
+        # whose foreign key needs a share lock on the row (a full update lock would deadlock them).
+        customer = User.objects.select_for_update(no_key=True).filter(pk=customer_id)
+        if customer.values_list("pk", flat=True).first() is None:
             return
         values = {
             "customer_id": customer_id,

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
@@ -57,11 +57,21 @@ def materialise_segment(segment: Segment, at: datetime) -> MembershipChange:
 
 def recompute_memberships(customer_ids: Collection[int], at: datetime | None = None) -> MembershipChange:
     """Re-evaluate every active rule segment for these customers: one query evaluates them all.
-    Runs inside the caller's transaction."""
+    Runs inside the caller's transaction.
+
+    The segments are locked first, in pk order, before any membership is written: a segment's
+    recompute or rule change holds its segment locked while it writes the same memberships, so
+    taking the locks in this one order keeps the two from deadlocking (PostgreSQL), and each
+    evaluates against what the other committed instead of against rules or facts about to change.
+    No key update: the memberships inserted meanwhile by others may still point at the segments."""
     at = at or timezone.now()
     ids = sorted({int(pk) for pk in customer_ids if pk})
-    segments = list(Segment.objects.filter(kind=Segment.Kind.RULE, is_active=True).order_by("pk"))
-    if not ids or not segments:
+    if not ids:
+        return MembershipChange(0, 0)
+    segments = list(
+        Segment.objects.select_for_update(no_key=True).filter(kind=Segment.Kind.RULE, is_active=True).order_by("pk")
+    )
+    if not segments:
         return MembershipChange(0, 0)
     flags = {
         f"in_{segment.pk}": ExpressionWrapper(rule_condition(segment, at), output_field=BooleanField())
@@ -163,10 +173,17 @@ def create_segment(
 ) -> Segment:
     fields = {"name": name, "description": description, "kind": kind, "is_active": is_active, "rules": rules or {}}
     segment = validate_segment(code=code, fields=fields)
+    exists = Conflict(f"a segment '{segment.code}' exists already", slug="segment-exists")
     with transaction.atomic(durable=True):
         if Segment.objects.filter(code=segment.code).exists():
-            raise Conflict(f"a segment '{segment.code}' exists already", slug="segment-exists")
-        segment.save()
+            raise exists
+        try:
+            # A savepoint: a concurrent create of the same code can commit between the check and
+            # the insert (PostgreSQL), and then the unique code refuses this one.
+            with transaction.atomic():
+                segment.save()
+        except IntegrityError:
+            raise exists from None
         change = materialise_segment(segment, timezone.now()) if segment.is_active else MembershipChange(0, 0)
         audit.record(
             actor=actor,

@@ -116,26 +116,27 @@ def _clean_rules(rules: Mapping[str, Any], errors: list[dict[str, Any]]) -> dict
         if not isinstance(codes, list | tuple) or not all(isinstance(code, str) for code in codes):
             errors.append(field_error(["body", "rules", "customer_groups"], "a list of customer group codes"))
         else:
-            codes = sorted({code.strip() for code in codes if code.strip()})
-            known = set(CustomerGroup.objects.filter(code__in=codes).values_list("code", flat=True))
-            for index, code in enumerate(codes):
-                if code not in known:
+            # Stored sorted and de-duplicated, but an error points at the position in the request.
+            stripped = [code.strip() for code in codes]
+            known = set(CustomerGroup.objects.filter(code__in=stripped).values_list("code", flat=True))
+            for index, code in enumerate(stripped):
+                if code and code not in known:
                     errors.append(
                         field_error(["body", "rules", "customer_groups", index], f"no customer group '{code}'")
                     )
-            cleaned["customer_groups"] = codes
+            cleaned["customer_groups"] = sorted({code for code in stripped if code})
     if "countries" in rules:
         countries = rules["countries"] or []
         if not isinstance(countries, list | tuple) or not all(isinstance(code, str) for code in countries):
             errors.append(field_error(["body", "rules", "countries"], "a list of ISO 3166-1 country codes"))
         else:
-            values = sorted({code.strip().upper() for code in countries if code.strip()})
+            values = [code.strip().upper() for code in countries]
             for index, code in enumerate(values):
-                if code not in country_codes():
+                if code and code not in country_codes():
                     errors.append(
                         field_error(["body", "rules", "countries", index], f"'{code}' is not an ISO 3166-1 code")
                     )
-            cleaned["countries"] = values
+            cleaned["countries"] = sorted({code for code in values if code})
     for field in (*DAY_FIELDS, "min_orders"):
         if field in rules:
             cleaned[field] = _non_negative_int(rules[field], field, errors, MAX_DAYS if field in DAY_FIELDS else 10**9)
@@ -229,6 +230,8 @@ def validate_segment(*, code: str, fields: Mapping[str, Any], segment: Segment |
         segment = Segment(code=code)
     elif "kind" in fields and fields["kind"] != segment.kind:
         errors.append(field_error(["body", "kind"], "a segment's kind cannot change; create a new segment"))
+        # Not applied: the refusal would otherwise come with errors of a kind the segment is not.
+        fields = {name: value for name, value in fields.items() if name != "kind"}
     _apply(segment, fields, errors)
     _check_segment(segment, errors)
     return segment

@@ -8,11 +8,15 @@ query itself. `among` sends the whole list as one parameter instead.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
+
+# A PostgreSQL type name, as Django's fields give it ("bigint", "varchar(64)"): it goes into the SQL.
+DB_TYPE = re.compile(r"[a-z][a-z ]*(\(\d+\))?")
 
 
 def values_subquery(values: Iterable[int] | Iterable[str], *, db_type: str = "bigint") -> tuple[str, list[Any]]:
@@ -20,6 +24,8 @@ def values_subquery(values: Iterable[int] | Iterable[str], *, db_type: str = "bi
     on SQLite, one array unnested on PostgreSQL (a semi-join the planner estimates well; with
     `= ANY(array)` it misjudges the row count). `db_type`: the PostgreSQL type of the values
     (bigint for ids, varchar for codes such as SKUs). For plain SQL: `column IN (<select>)`."""
+    if not DB_TYPE.fullmatch(db_type):
+        raise ValueError(f"not a type name: {db_type!r}")
     listed = list(values)
     if connection.vendor == "postgresql":
         return f"SELECT unnest(%s::{db_type}[])", [listed]

@@ -349,13 +349,10 @@ def build_documents(
     product_ids: Sequence[int],
     snapshot: CatalogSnapshot,
     targets: Sequence[ChannelLocale],
-    *,
-    sales: Mapping[tuple[str, str, int], int] | None = None,
-    revisions: Mapping[tuple[str, str], int] | None = None,
 ) -> list[DocumentRow]:
     """The documents of these top-level products in every target channel and language, with a few
-    queries for the whole batch: the catalog's rows, the price lists of each channel, stock.
-    `sales` and `revisions` stamp the documents (a full reindex knows them in advance)."""
+    queries for the whole batch: the catalog's rows, the price lists of each channel, stock. Sales
+    counts and revisions are 0: the writer stamps them (`indexing`)."""
     products, channels, variants, owners = _load_products(product_ids)
     ids = [product.id for product in products]
     values = _attribute_values(owners, snapshot)
@@ -372,8 +369,6 @@ def build_documents(
     facts = catalog_queries.product_facts(
         [p.sku for p in listed.values()] + [v[0] for product_id in listed for v in variants.get(product_id, ())]
     )
-    sales = sales or {}
-    revisions = revisions or {}
     shared: dict[int, _ProductParts] = {}
     documents = []
     for channel_id, channel_targets in by_channel.items():
@@ -421,11 +416,11 @@ def build_documents(
                         prepared_price,
                         channel.currency,
                         state,
-                        sales.get((channel.code, locale, product.id), 0),
+                        0,
                         parts.assortment_ids,
                         parts.thumbnail,
                         parts.created_at,
-                        revisions.get((channel.code, locale), 0),
+                        0,
                     )
                 )
     return documents

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import connection, models, transaction
 from django.db.models import Q
@@ -34,9 +34,6 @@ from handel.search.documents import (
     translated,
 )
 from handel.search.models import SearchDocument, SearchIndexState, SearchRemoval
-
-if TYPE_CHECKING:
-    pass
 
 BATCH_SIZE = 1000
 

@@ -100,10 +100,7 @@ def order_snapshot(
         entry[1] += totals.shipping.tax
     delivery_info = dict(delivery_info)
     if cart.extra_addresses:
-        delivery_info["addresses"] = cart.extra_addresses
-        delivery_info["line_addresses"] = {
-            item.line.sku: item.line.ship_to for item in priced.lines if item.line.ship_to
-        }
+        delivery_info["addresses"] = cart.extra_addresses  # each line's options name its own (ship_to)
     return OrderSnapshot(
         channel_code=cart.channel_code,
         currency=totals.currency,

@@ -494,16 +494,17 @@ def indexed_attribute_rows() -> list[tuple[int, str, str, bool, bool, bool, str,
     )
 
 
-def attribute_option_rows(option_ids: Sequence[int] | None = None) -> list[tuple[int, str, str, dict[str, Any]]]:
-    """(id, code, label, translations) of every attribute option, or of these."""
-    options = AttributeOption.objects.all() if option_ids is None else AttributeOption.objects.filter(id__in=option_ids)
+def attribute_option_rows(option_ids: Sequence[int]) -> list[tuple[int, str, str, dict[str, Any]]]:
+    """(id, code, label, translations) of these attribute options."""
+    options = AttributeOption.objects.filter(id__in=among(option_ids))
     return list(options.order_by("id").values_list("id", "code", "label", "translations"))
 
 
 def indexed_value_rows(product_ids: Sequence[int], attribute_ids: Sequence[int]) -> list[tuple[Any, ...]]:
     """VALUE_COLUMNS (records.py) of these products' values of these attributes, by product, attribute,
     language and position. A row names its attribute and option by id: their codes, names and
-    translations are read once per indexing run (`indexed_attribute_rows`, `attribute_option_rows`)."""
+    translations are read once per indexing run (`indexed_attribute_rows`) or as values name them
+    (`attribute_option_rows`)."""
     return list(
         ProductAttributeValue.objects.filter(product_id__in=among(product_ids), attribute_id__in=list(attribute_ids))
         .order_by("product_id", "attribute_id", "locale", "position")

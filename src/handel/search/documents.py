@@ -57,15 +57,16 @@ class CatalogSnapshot:
         self.paths_by_id = {category_id: path for category_id, path, _, _ in rows}
         self.assortments = catalog_queries.assortment_scopes()
         self.attributes = {row[0]: AttributeInfo(*row[1:]) for row in catalog_queries.indexed_attribute_rows()}
+        # Attribute options are read as values name them: indexing one saved product needs a few,
+        # not every option of the catalog.
         self.options: dict[int, tuple[str, str, dict[str, Any]]] = {}
-        self.add_options(None)
         self._category_names: dict[tuple[str, str], str] = {}
         self._option_labels: dict[tuple[int, str], str] = {}
         self._attribute_names: dict[tuple[int, str], str] = {}
         self._ancestors: dict[str, list[str]] = {}
 
-    def add_options(self, option_ids: Sequence[int] | None) -> None:
-        """Read options (all, or these: created after the run began)."""
+    def add_options(self, option_ids: Sequence[int]) -> None:
+        """Read these options (the first time a value names them)."""
         for option_id, code, label, translations in catalog_queries.attribute_option_rows(option_ids):
             self.options[option_id] = (code, label, translations or {})
 

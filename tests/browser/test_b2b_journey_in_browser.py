@@ -3,12 +3,9 @@ own browser, and the buyer sees the order."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 
 from handel.orders.models import Order
-from handel.procurement import services as procurement_services
 from handel.procurement.models import PurchaseOrder
 from tests.browser.steps import assert_accessible, ship_to_the_address
 from tests.checkout import conftest as checkout_fixtures
@@ -31,15 +28,7 @@ def test_a_quick_order_waits_for_approval_and_becomes_the_buyers_order(
     page, browser, live_server, shop, company_with_roles, screenshot
 ):
     company, users, _ = company_with_roles
-    procurement_services.create_rule(
-        actor=users["admin"],
-        company_id=company.pk,
-        name="Over 50",
-        kind="order_total",
-        threshold=Decimal("50"),
-        approver_kind="role",
-        approver_role="approver",
-    )
+    checkout_fixtures.approval_over_50(company, users)
     sign_in(page, users["buyer"].email)
     page.goto("/quick-order/?channel=b2b")
     page.get_by_label("SKU, line 1", exact=True).fill("A")

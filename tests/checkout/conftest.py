@@ -18,6 +18,7 @@ from handel.inventory import services as inventory_services
 from handel.payments.methods import METHODS
 from handel.payments.models import PaymentMethodConfig
 from handel.pricing import services as pricing_services
+from handel.procurement import services as procurement_services
 from tests.companies.conftest import company_with_roles  # noqa: F401 (a shared fixture)
 
 ADDRESS = {
@@ -145,3 +146,16 @@ def add_promotion(code: str, *, coupon: str | None = None, usage_limit: int | No
     pricing_services.create_promotion(actor=None, code=code, fields=values)
     if coupon:
         pricing_services.create_coupon(actor=None, promotion_code=code, code=coupon, usage_limit=usage_limit)
+
+
+def approval_over_50(company, users):
+    """The company's approvers must approve purchases over 50."""
+    procurement_services.create_rule(
+        actor=users["admin"],
+        company_id=company.pk,
+        name="Over 50",
+        kind="order_total",
+        threshold=Decimal("50"),
+        approver_kind="role",
+        approver_role="approver",
+    )

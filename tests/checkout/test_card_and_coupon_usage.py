@@ -3,8 +3,6 @@ coupon is counted only for an order whose payment was not declined."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 
 from handel.core.models import OutboxEvent
@@ -13,9 +11,8 @@ from handel.orders.models import Order
 from handel.payments.models import Payment
 from handel.payments.providers import test_gateway
 from handel.pricing.models import Coupon, PromotionUsage
-from handel.procurement import services as procurement_services
 from handel.procurement.models import PurchaseOrder
-from tests.checkout.conftest import CARD_APPROVED, add_promotion
+from tests.checkout.conftest import CARD_APPROVED, add_promotion, approval_over_50
 from tests.checkout.flow import body, place, ready_cart
 from tests.checkout.test_company import company_cart
 from tests.conftest import assert_problem
@@ -35,15 +32,7 @@ def test_a_company_buyer_sees_and_pays_by_card(api_for, shop, company_with_roles
 
 def test_card_is_refused_when_the_company_must_approve_the_purchase(api_for, shop, company_with_roles):
     company, users, _ = company_with_roles
-    procurement_services.create_rule(
-        actor=users["admin"],
-        company_id=company.pk,
-        name="Over 50",
-        kind="order_total",
-        threshold=Decimal("50"),
-        approver_kind="role",
-        approver_role="approver",
-    )
+    approval_over_50(company, users)
     client, cart = company_cart(api_for, users["buyer"], ("A", 10))
     response = client.call("post", f"/checkout/carts/{cart}/order", {"payment_method": "card", "card": CARD_APPROVED})
     problem = assert_problem(response, 422)

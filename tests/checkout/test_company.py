@@ -13,7 +13,7 @@ from handel.companies.models import CompanyCredit
 from handel.orders.models import Order
 from handel.procurement import services as procurement_services
 from handel.procurement.models import PurchaseOrder
-from tests.checkout.conftest import ADDRESS
+from tests.checkout.conftest import ADDRESS, approval_over_50
 from tests.conftest import assert_problem
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -75,15 +75,7 @@ def test_viewer_role_cannot_order(api_for, shop, company_with_roles):
 
 def test_approval_required_cart_becomes_a_purchase_order_then_an_order(api_for, shop, company_with_roles, mailoutbox):
     company, users, _ = company_with_roles
-    procurement_services.create_rule(
-        actor=users["admin"],
-        company_id=company.pk,
-        name="Over 50",
-        kind="order_total",
-        threshold=Decimal("50"),
-        approver_kind="role",
-        approver_role="approver",
-    )
+    approval_over_50(company, users)
     client, cart = company_cart(api_for, users["buyer"], ("A", 10))
     response = client.call("post", f"/checkout/carts/{cart}/order", {"payment_method": "bank_transfer"})
     assert response.status_code == 202, response.content
@@ -100,15 +92,7 @@ def test_approval_required_cart_becomes_a_purchase_order_then_an_order(api_for, 
 
 def test_a_retry_of_a_submitted_cart_submits_no_second_purchase_order(api_for, shop, company_with_roles):
     company, users, _ = company_with_roles
-    procurement_services.create_rule(
-        actor=users["admin"],
-        company_id=company.pk,
-        name="Over 50",
-        kind="order_total",
-        threshold=Decimal("50"),
-        approver_kind="role",
-        approver_role="approver",
-    )
+    approval_over_50(company, users)
     client, cart = company_cart(api_for, users["buyer"], ("A", 10))
     first = client.call("post", f"/checkout/carts/{cart}/order", {"payment_method": "bank_transfer"})
     assert first.status_code == 202, first.content

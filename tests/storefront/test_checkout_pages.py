@@ -20,7 +20,6 @@ from handel.orders.models import Order
 from handel.payments.providers import test_gateway
 from handel.pricing import services as pricing_services
 from handel.pricing.models import Coupon, PromotionUsage
-from handel.procurement import services as procurement_services
 from handel.search import services as search_services
 from handel.storefront.checkout_views import CART_COOKIE
 from tests.checkout import conftest as checkout_fixtures
@@ -383,15 +382,7 @@ def test_order_again_lands_on_the_cart(shop, make_user):
 
 def test_company_purchase_needing_approval_shows_the_purchase_order(shop, company_with_roles):
     company, users, _ = company_with_roles
-    procurement_services.create_rule(
-        actor=users["admin"],
-        company_id=company.pk,
-        name="Over 50",
-        kind="order_total",
-        threshold=Decimal("50"),
-        approver_kind="role",
-        approver_role="approver",
-    )
+    checkout_fixtures.approval_over_50(company, users)
     client = Client()
     client.force_login(users["buyer"])
     session = client.session
